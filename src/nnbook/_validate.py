@@ -1,0 +1,81 @@
+"""Argument checks shared by every module: clear errors instead of numpy's deep ones."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` or raise a clear ``TypeError``/``ValueError``.
+
+    Booleans are rejected even though ``bool`` subclasses ``int``; integral numpy
+    scalars are accepted.
+
+    >>> check_int("stride", 2, minimum=1)
+    2
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return value
+
+
+def check_real(name: str, value: Any, *, positive: bool = False, finite: bool = True) -> float:
+    """Return ``value`` as a ``float`` or raise a clear ``TypeError``/``ValueError``.
+
+    >>> check_real("temperature", 0.5, positive=True)
+    0.5
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if finite and not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if positive and not value > 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``allowed`` strings, else raise.
+
+    >>> check_choice("mode", "same", ("full", "valid", "same"))
+    'same'
+    """
+    if not isinstance(value, str) or value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+    return value
+
+
+def as_float_array(name: str, value: Any, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """Convert ``value`` to a float array (float32 kept, everything else float64).
+
+    Raises ``TypeError`` for non-numeric input and ``ValueError`` for empty arrays or a
+    wrong number of dimensions.
+
+    >>> as_float_array("x", [1, 2, 3]).dtype
+    dtype('float64')
+    """
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be array-like of numbers: {exc}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must contain numbers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    arr = arr.astype(np.float32 if arr.dtype == np.float32 else np.float64, copy=False)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(str(a) for a in allowed)
+            raise ValueError(f"{name} must have {want} dimension(s), got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    return arr

@@ -1,0 +1,546 @@
+"""The one self-check mechanism every chapter uses.
+
+An exercise is declared once, next to nothing but the nnbook functions that solve it::
+
+    @exercise(
+        id="intro-output-length",
+        chapter="intro",
+        title="Counting window positions",
+        params=dict(n=7, k=3, s=2, p=1),
+        prompt="An input of length {n}, kernel size {k}, stride {s}, padding {p}. How many outputs?",
+        hint="Padded length minus the kernel span, divided by the stride, plus one.",
+        solution="(7 + 2 - 3) // 2 + 1 = {answer}",
+        draw=lambda rng: dict(n=int(rng.integers(5, 30)), k=3, s=2, p=1),
+    )
+    def output_length(n, k, s, p):
+        return output_size(n, k, stride=s, padding=p)
+
+The decorated function *is* the answer key: ``answer`` is always computed, never typed in,
+and ``variant(seed)`` draws new numbers with ``draw`` and recomputes it.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import random
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_REGISTRY: dict[str, "ExerciseSpec"] = {}
+_MAX_REDRAWS = 100
+
+Text = str | Callable[..., str]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on an answer: truthy when correct, with a message for the reader.
+
+    >>> bool(CheckResult(True, "Correct!"))
+    True
+    """
+
+    correct: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def __str__(self) -> str:
+        return self.message
+
+    def _repr_html_(self) -> str:
+        colour = "#0a7d28" if self.correct else "#b00020"
+        mark = "&#10003;" if self.correct else "&#10007;"
+        return f'<p style="color:{colour}"><b>{mark}</b> {_inline_markup(self.message)}</p>'
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """Everything that defines an exercise; an :class:`Exercise` is a spec plus its numbers."""
+
+    id: str
+    chapter: str
+    title: str
+    prompt: Text
+    solve: Callable[..., Any]
+    params: Mapping[str, Any]
+    hint: Text
+    solution: Text
+    draw: Callable[[np.random.Generator], Mapping[str, Any]] | None = None
+    tolerance: float | None = None
+    decimals: int | None = None
+    choices: Sequence[str] | None = None
+    labels: Sequence[str] | None = None
+    unit: str = ""
+    kind: str = field(default="number")  # "number", "numbers" or "choice"; set by @exercise
+
+    def instance(self, params: Mapping[str, Any], seed: int | None) -> "Exercise":
+        return Exercise(self, dict(params), seed)
+
+
+class Exercise:
+    """One exercise with concrete numbers: prompt, computed answer, hint, worked solution.
+
+    Get one with :func:`get`; ``variant(seed)`` gives the same question with fresh numbers.
+
+    Attributes
+    ----------
+    id, chapter, title : str
+        Identity of the exercise (``seed`` is ``None`` for the book's own numbers).
+    params : dict
+        The numbers this instance is about.
+    answer
+        The correct answer, computed by nnbook (a number, a tuple of numbers, or a choice).
+    """
+
+    def __init__(self, spec: ExerciseSpec, params: dict[str, Any], seed: int | None) -> None:
+        self._spec = spec
+        self.params = params
+        self.seed = seed
+
+    # -- identity -----------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self._spec.id
+
+    @property
+    def chapter(self) -> str:
+        return self._spec.chapter
+
+    @property
+    def title(self) -> str:
+        return self._spec.title
+
+    @property
+    def kind(self) -> str:
+        return self._spec.kind
+
+    @property
+    def choices(self) -> tuple[str, ...] | None:
+        return tuple(self._spec.choices) if self._spec.choices is not None else None
+
+    @property
+    def labels(self) -> tuple[str, ...] | None:
+        return tuple(self._spec.labels) if self._spec.labels is not None else None
+
+    def __repr__(self) -> str:
+        which = "book" if self.seed is None else f"seed={self.seed}"
+        return f"<Exercise {self.id!r} ({which}): answer={self.answer!r}>"
+
+    # -- content ------------------------------------------------------------------------
+    @cached_property
+    def answer(self) -> Any:
+        """The answer, computed by the exercise's nnbook solve function."""
+        return _normalise_answer(self._spec, self._spec.solve(**self.params))
+
+    @property
+    def prompt(self) -> str:
+        return self._render(self._spec.prompt)
+
+    @property
+    def hint(self) -> str:
+        return self._render(self._spec.hint)
+
+    @property
+    def solution(self) -> str:
+        """The worked solution, with this instance's numbers."""
+        return self._render(self._spec.solution)
+
+    @property
+    def tolerance(self) -> float:
+        """Absolute tolerance accepted around a numeric answer (0 for exact answers)."""
+        spec = self._spec
+        if spec.tolerance is not None:
+            return float(spec.tolerance)
+        if spec.decimals is not None:
+            return 0.5 * 10.0 ** (-spec.decimals) + 1e-12
+        return 1e-9
+
+    def _render(self, text: Text) -> str:
+        if callable(text):
+            return text(**self.params)
+        return text.format(**self.params, answer=_display_answer(self.answer, self._spec.decimals))
+
+    # -- variants -----------------------------------------------------------------------
+    def variant(self, seed: int) -> "Exercise":
+        """The same question with fresh numbers drawn from ``seed`` (same seed, same numbers).
+
+        >>> ex = get("intro-output-length")
+        >>> ex.variant(3).params == ex.variant(3).params
+        True
+        """
+        spec = self._spec
+        if spec.draw is None:
+            raise ValueError(f"exercise {spec.id!r} has no numeric variants (it is not about numbers)")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+        rng = np.random.default_rng([int(seed), _stable_hash(spec.id)])
+        last_error: Exception | None = None
+        for _ in range(_MAX_REDRAWS):
+            params = dict(spec.draw(rng))
+            candidate = spec.instance(params, int(seed))
+            try:
+                candidate.answer  # noqa: B018 - a draw is kept only if it can be solved
+            except (ValueError, ZeroDivisionError) as exc:
+                last_error = exc
+                continue
+            return candidate
+        raise RuntimeError(f"could not draw a solvable variant of {spec.id!r}: {last_error}")
+
+    # -- checking -----------------------------------------------------------------------
+    def check(self, answer: Any) -> CheckResult:
+        """Check a reader's answer. Never raises for a wrong or malformed answer.
+
+        >>> ex = get("intro-output-length")
+        >>> bool(ex.check(ex.answer)), bool(ex.check(ex.answer + 1))
+        (True, False)
+        """
+        spec = self._spec
+        if answer is None or (isinstance(answer, str) and not answer.strip()):
+            return CheckResult(False, "No answer given yet.")
+        if spec.kind == "choice":
+            return self._check_choice(answer)
+        try:
+            values = _parse_numbers(answer)
+        except ValueError as exc:
+            return CheckResult(False, str(exc))
+        expected = self.answer if spec.kind == "numbers" else (self.answer,)
+        if len(values) != len(expected):
+            want = f"{len(expected)} number{'s' if len(expected) != 1 else ''}"
+            if spec.labels:
+                want += " (" + ", ".join(spec.labels) + ")"
+            return CheckResult(False, f"Expected {want}, got {len(values)}.")
+        wrong = [i for i, (v, e) in enumerate(zip(values, expected)) if not _close(v, e, self.tolerance)]
+        if not wrong:
+            return CheckResult(True, "Correct!")
+        where = ""
+        if spec.kind == "numbers":
+            names = spec.labels or [f"#{i + 1}" for i in range(len(expected))]
+            where = " (check " + ", ".join(names[i] for i in wrong) + ")"
+        return CheckResult(False, f"Not quite{where}. Hint: {self.hint}")
+
+    def _check_choice(self, answer: Any) -> CheckResult:
+        choices = self.choices or ()
+        given = str(answer).strip().casefold()
+        options = {c.casefold(): c for c in choices}
+        if given not in options:
+            listed = "; ".join(repr(c) for c in choices)
+            return CheckResult(False, f"{answer!r} is not one of the options: {listed}.")
+        if options[given] == self.answer:
+            return CheckResult(True, "Correct!")
+        return CheckResult(False, f"Not quite. Hint: {self.hint}")
+
+    # -- display ------------------------------------------------------------------------
+    def prompt_html(self) -> str:
+        return _block_markup(self.prompt)
+
+    def solution_html(self) -> str:
+        return (
+            '<details class="nnbook-solution"><summary><b>Worked solution</b> (click to open)</summary>'
+            f'<div class="nnbook-solution-body">{_block_markup(self.solution)}</div></details>'
+        )
+
+    def quiz_questions(self) -> list[dict[str, Any]]:
+        """The answer box(es) as jupyterquiz questions; checks run in the browser, no kernel."""
+        wrong = {"type": "default", "feedback": f"Not quite. Hint: {_inline_markup(self.hint)}"}
+        if self.kind == "choice":
+            return [
+                {
+                    "question": "Choose one:",
+                    "type": "multiple_choice",
+                    "answers": [
+                        {
+                            "answer": _inline_markup(c),
+                            "correct": c == self.answer,
+                            "feedback": "Correct!" if c == self.answer else wrong["feedback"],
+                        }
+                        for c in self.choices or ()
+                    ],
+                }
+            ]
+        values = self.answer if self.kind == "numbers" else (self.answer,)
+        labels = self.labels or (
+            [f"Answer #{i + 1}" for i in range(len(values))] if self.kind == "numbers" else ["Your answer"]
+        )
+        tol = self.tolerance
+        unit = f" ({self._spec.unit})" if self._spec.unit else ""
+        return [
+            {
+                "question": _inline_markup(label) + unit,
+                "type": "numeric",
+                "answers": [
+                    {"type": "range", "range": [v - tol, v + tol + 1e-12], "correct": True, "feedback": "Correct!"},
+                    wrong,
+                ],
+            }
+            for label, v in zip(labels, values)
+        ]
+
+    def show(self) -> None:
+        """Display the exercise: prompt, answer box (checks without a kernel), worked solution."""
+        from IPython.display import HTML, display
+        from jupyterquiz import display_quiz
+
+        header = f'<div class="nnbook-exercise"><p><b>Self-check: {html.escape(self.title)}</b></p>'
+        display(HTML(header + self.prompt_html() + "</div>"))
+        key = f"nnbook:{self.id}:{self.seed}:{_next_display_number(self.id, self.seed)}"
+        state = random.getstate()
+        random.seed(key)  # jupyterquiz draws its element ids from `random`: make them reproducible
+        try:
+            display_quiz(self.quiz_questions(), shuffle_answers=False, max_width=720)
+        finally:
+            random.setstate(state)
+        display(HTML(self.solution_html()))
+
+    def _ipython_display_(self) -> None:
+        self.show()
+
+
+# -- registry -------------------------------------------------------------------------------
+def exercise(
+    *,
+    id: str,
+    chapter: str,
+    title: str,
+    prompt: Text,
+    hint: Text,
+    solution: Text,
+    params: Mapping[str, Any] | None = None,
+    draw: Callable[[np.random.Generator], Mapping[str, Any]] | None = None,
+    tolerance: float | None = None,
+    decimals: int | None = None,
+    choices: Iterable[str] | None = None,
+    labels: Iterable[str] | None = None,
+    unit: str = "",
+) -> Callable[[Callable[..., Any]], ExerciseSpec]:
+    """Register the decorated solve function as the answer key of a new exercise.
+
+    The solve function takes the exercise's ``params`` as keyword arguments and returns the
+    answer: a number, a sequence of numbers (give ``labels``), or one of ``choices``.
+    ``prompt``, ``hint`` and ``solution`` are format strings over the params (plus
+    ``{answer}``) or callables taking the params. Use ``$...$`` for math.
+    ``decimals=d`` accepts answers rounded to d decimals; ``tolerance`` sets it directly;
+    neither means the answer must be exact.
+    """
+    if not isinstance(id, str) or not _ID_PATTERN.match(id):
+        raise ValueError(f"exercise id must be lower-case words joined by '-', got {id!r}")
+    if decimals is not None and tolerance is not None:
+        raise ValueError("give either decimals or tolerance, not both")
+
+    def register(solve: Callable[..., Any]) -> ExerciseSpec:
+        if id in _REGISTRY:
+            raise ValueError(f"duplicate exercise id {id!r}")
+        kind = "choice" if choices is not None else ("numbers" if labels is not None else "number")
+        spec = ExerciseSpec(
+            id=id,
+            chapter=chapter,
+            title=title,
+            prompt=prompt,
+            solve=solve,
+            params=dict(params or {}),
+            hint=hint,
+            solution=solution,
+            draw=draw,
+            tolerance=tolerance,
+            decimals=decimals,
+            choices=tuple(choices) if choices is not None else None,
+            labels=tuple(labels) if labels is not None else None,
+            unit=unit,
+            kind=kind,
+        )
+        _REGISTRY[id] = spec
+        return spec
+
+    return register
+
+
+def _load_all() -> None:
+    """Import every chapter's exercise module so that the registry is complete."""
+    import importlib
+    import pkgutil
+
+    from . import __path__ as package_path
+
+    for module in pkgutil.iter_modules(package_path):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__package__}.{module.name}")
+
+
+def catalog(chapter: str | None = None) -> list[Exercise]:
+    """Every exercise (with the book's numbers), optionally only one chapter's.
+
+    >>> [ex.id for ex in catalog("intro")]
+    ['intro-output-length']
+    """
+    _load_all()
+    specs = _REGISTRY.values()
+    if chapter is not None:
+        specs = [s for s in specs if s.chapter == chapter]
+    return [s.instance(s.params, None) for s in specs]
+
+
+def get(exercise_id: str) -> Exercise:
+    """The exercise with this id, with the book's numbers."""
+    _load_all()
+    try:
+        spec = _REGISTRY[exercise_id]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY)) or "none"
+        raise KeyError(f"no exercise {exercise_id!r}; known exercises: {known}") from None
+    return spec.instance(spec.params, None)
+
+
+def check(exercise_id: str, answer: Any, seed: int | None = None) -> CheckResult:
+    """Check ``answer`` to an exercise (the book's numbers, or the variant drawn from ``seed``).
+
+    >>> check("intro-output-length", 4)
+    CheckResult(correct=True, message='Correct!')
+    """
+    ex = get(exercise_id)
+    if seed is not None:
+        ex = ex.variant(seed)
+    return ex.check(answer)
+
+
+def show(exercise_id: str, seed: int | None = None) -> None:
+    """Display an exercise in a notebook (the book's numbers, or a variant)."""
+    ex = get(exercise_id)
+    (ex if seed is None else ex.variant(seed)).show()
+
+
+# -- helpers --------------------------------------------------------------------------------
+_DISPLAY_COUNTS: dict[tuple[str, int | None], int] = {}
+
+
+def _next_display_number(exercise_id: str, seed: int | None) -> int:
+    n = _DISPLAY_COUNTS.get((exercise_id, seed), 0)
+    _DISPLAY_COUNTS[(exercise_id, seed)] = n + 1
+    return n
+
+
+def _stable_hash(text: str) -> int:
+    """A hash of ``text`` that does not change between Python runs (unlike ``hash``)."""
+    h = 2166136261
+    for byte in text.encode():
+        h = ((h ^ byte) * 16777619) % 2**32
+    return h
+
+
+def _normalise_answer(spec: ExerciseSpec, value: Any) -> Any:
+    if spec.kind == "choice":
+        if value not in (spec.choices or ()):
+            raise ValueError(f"exercise {spec.id!r}: solve returned {value!r}, not one of its choices")
+        return value
+    if spec.kind == "numbers":
+        values = tuple(_to_python_number(v) for v in np.ravel(np.asarray(value, dtype=object)))
+        if spec.labels is not None and len(values) != len(spec.labels):
+            raise ValueError(f"exercise {spec.id!r}: {len(values)} answers for {len(spec.labels)} labels")
+        return values
+    return _to_python_number(value)
+
+
+def _to_python_number(value: Any) -> int | float:
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"an exercise answer must be a number, got {value!r}")
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"an exercise answer must be finite, got {number}")
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+def _display_answer(answer: Any, decimals: int | None) -> str:
+    def one(v: Any) -> str:
+        if isinstance(v, float) and decimals is not None:
+            return f"{v:.{decimals}f}"
+        if isinstance(v, float):
+            return f"{v:.6g}"
+        return str(v)
+
+    if isinstance(answer, tuple):
+        return "(" + ", ".join(one(v) for v in answer) + ")"
+    return one(answer)
+
+
+_NUMBER_SPLIT = re.compile(r"[,;\s×x]+")
+
+
+def _parse_numbers(answer: Any) -> tuple[float, ...]:
+    """Read a reader's answer as numbers: a number, a sequence, or text like "5, 4" or "1/81"."""
+    if isinstance(answer, (bool, np.bool_)):
+        raise ValueError(f"Could not read {answer!r} as a number.")
+    if isinstance(answer, str):
+        text = answer.strip().strip("()[]")
+        parts = [p for p in _NUMBER_SPLIT.split(text) if p]
+        return tuple(_parse_one(p) for p in parts) if parts else (_parse_one(answer),)
+    if isinstance(answer, (int, float, np.integer, np.floating)):
+        return (_finite(float(answer), answer),)
+    if isinstance(answer, (list, tuple, np.ndarray)):
+        items = list(np.ravel(np.asarray(answer, dtype=object)))
+        if items and all(isinstance(i, (str, int, float, np.integer, np.floating)) for i in items):
+            if not any(isinstance(i, (bool, np.bool_)) for i in items):
+                return tuple(v for item in items for v in _parse_numbers(item))
+    raise ValueError(f"Could not read {answer!r} as a number or a list of numbers.")
+
+
+def _finite(value: float, original: Any) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"{original!r} is not a finite number.")
+    return value
+
+
+def _parse_one(text: str) -> float:
+    cleaned = text.strip().replace("−", "-")
+    try:
+        value = float(Fraction(cleaned)) if "/" in cleaned else float(cleaned)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(
+            f"Could not read {text!r} as a number: enter a number such as 0.24, -3, 1e-4 or 1/81."
+        ) from None
+    return _finite(value, text)
+
+
+def _close(value: float, expected: float, tolerance: float) -> bool:
+    return math.isfinite(value) and abs(value - expected) <= tolerance
+
+
+_MATH_DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
+_MATH_INLINE = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$")
+_CODE = re.compile(r"`([^`]+)`")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _inline_markup(text: str) -> str:
+    """A tiny markup for exercise texts: $math$, $$display math$$, `code`, **bold**.
+
+    Math becomes \\( \\) / \\[ \\] so that MathJax typesets it in JupyterLab and in the
+    built book alike.
+    """
+    pieces: list[str] = []
+
+    def keep(s: str) -> str:
+        pieces.append(s)
+        return f"\x00{len(pieces) - 1}\x00"
+
+    text = _MATH_DISPLAY.sub(lambda m: keep(r"\[" + html.escape(m.group(1), quote=False) + r"\]"), text)
+    text = _MATH_INLINE.sub(lambda m: keep(r"\(" + html.escape(m.group(1), quote=False) + r"\)"), text)
+    text = _CODE.sub(lambda m: keep("<code>" + html.escape(m.group(1)) + "</code>"), text)
+    text = html.escape(text, quote=False)
+    text = _BOLD.sub(r"<b>\1</b>", text)
+    return re.sub("\x00(\\d+)\x00", lambda m: pieces[int(m.group(1))], text)
+
+
+def _block_markup(text: str) -> str:
+    """Paragraphs (blank-line separated) of :func:`_inline_markup` text; single newlines break lines."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return "".join("<p>" + _inline_markup(p).replace("\n", "<br>\n") + "</p>" for p in paragraphs)

@@ -1,0 +1,36 @@
+"""matplotlib figures for the book (the view layer; imports matplotlib on first use).
+
+Every function here builds a ``matplotlib.figure.Figure`` without pyplot, so figures are
+never left open in a global registry and widgets can redraw them quickly on the Agg
+backend. Chapter-specific figures live in submodules (``nnbook.plots.conv``, ...).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from matplotlib.figure import Figure
+
+__all__ = ["new_figure", "figure_to_png"]
+
+
+def new_figure(width: float = 6.4, height: float = 3.0, **kwargs: Any) -> Figure:
+    """A fresh Figure (not registered with pyplot), laid out with ``constrained`` layout.
+
+    >>> new_figure(4, 2).get_size_inches().tolist()
+    [4.0, 2.0]
+    """
+    kwargs.setdefault("layout", "constrained")
+    return Figure(figsize=(width, height), **kwargs)
+
+
+def figure_to_png(fig: Figure, dpi: int = 96) -> bytes:
+    """Render ``fig`` to PNG bytes with the Agg backend (what the widgets display).
+
+    >>> figure_to_png(new_figure(1, 1))[:4]
+    b'\\x89PNG'
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
