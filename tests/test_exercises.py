@@ -143,3 +143,28 @@ def test_decorator_rejects_bad_declarations():
         exercises.exercise(id="intro-output-length", chapter="intro", title="t", prompt="p", hint="h", solution="s")(
             lambda: 1
         )
+
+
+def test_handout_variants_and_answer_key():
+    from nnbook.exercises import handout
+
+    book = handout(["intro-output-length"])
+    assert book.startswith("# Exercises\n") and get("intro-output-length").prompt in book
+    assert "Answer key" not in book
+    v = get("intro-output-length").variant(7)
+    sheet = handout(["intro-output-length"], seed=7, answers=True)
+    assert v.prompt in sheet and f": {v.answer}\n" in sheet and v.solution in sheet
+    assert handout(chapter="intro") == book
+    with pytest.raises(ValueError, match="no exercises"):
+        handout(chapter="no-such-chapter")
+
+
+def test_doctests_of_the_exercise_module():
+    import doctest
+
+    import nnbook.exercises
+    import nnbook.exercises._core
+
+    for module in (nnbook.exercises, nnbook.exercises._core):
+        failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert failures == 0

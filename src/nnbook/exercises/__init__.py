@@ -14,8 +14,11 @@ For readers and instructors:
 True
 >>> ex.variant(seed=7).params != ex.params       # a fresh version for every student
 True
+>>> print(exercises.handout(["intro-output-length"], seed=7, answers=True))  # doctest: +ELLIPSIS
+# Exercises (variant 7)
+...
 """
 
-from ._core import CheckResult, Exercise, ExerciseSpec, catalog, check, exercise, get, show
+from ._core import CheckResult, Exercise, ExerciseSpec, catalog, check, exercise, get, handout, show
 
-__all__ = ["CheckResult", "Exercise", "ExerciseSpec", "catalog", "check", "exercise", "get", "show"]
+__all__ = ["CheckResult", "Exercise", "ExerciseSpec", "catalog", "check", "exercise", "get", "handout", "show"]

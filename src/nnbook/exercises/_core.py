@@ -417,6 +417,47 @@ def show(exercise_id: str, seed: int | None = None) -> None:
     (ex if seed is None else ex.variant(seed)).show()
 
 
+def handout(
+    exercise_ids: Iterable[str] | None = None,
+    *,
+    chapter: str | None = None,
+    seed: int | None = None,
+    answers: bool = False,
+) -> str:
+    """A Markdown worksheet of exercises, for printing or for an LMS.
+
+    With ``seed``, every exercise that has numbers is replaced by its variant for that seed
+    (so each student can get their own sheet, e.g. seeded by student number); with
+    ``answers=True`` an answer key with worked solutions follows the questions.
+
+    >>> sheet = handout(["intro-output-length"], seed=7, answers=True)
+    >>> sheet.splitlines()[0]
+    '# Exercises (variant 7)'
+    """
+    if exercise_ids is None:
+        chosen = catalog(chapter)
+    else:
+        chosen = [get(i) for i in exercise_ids]
+        if chapter is not None:
+            chosen = [ex for ex in chosen if ex.chapter == chapter]
+    if not chosen:
+        raise ValueError("no exercises selected: check the ids or the chapter name")
+    if seed is not None:
+        chosen = [ex.variant(seed) if ex._spec.draw is not None else ex for ex in chosen]
+    title = "# Exercises" + (f" (variant {seed})" if seed is not None else "")
+    lines = [title, ""]
+    for number, ex in enumerate(chosen, 1):
+        lines += [f"## {number}. {ex.title}", "", ex.prompt, ""]
+        if ex.kind == "choice":
+            lines += [f"- {c}" for c in ex.choices or ()] + [""]
+    if answers:
+        lines += ["# Answer key", ""]
+        for number, ex in enumerate(chosen, 1):
+            shown = _display_answer(ex.answer, ex._spec.decimals)
+            lines += [f"## {number}. {ex.title}: {shown}", "", ex.solution, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 # -- helpers --------------------------------------------------------------------------------
 _DISPLAY_COUNTS: dict[tuple[str, int | None], int] = {}
 
