@@ -7,9 +7,34 @@ Conventions follow numpy (``mode="full" | "valid" | "same"``) and PyTorch
 
 from __future__ import annotations
 
-from ._validate import check_int
+import numbers
+from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["output_size"]
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._validate import as_float_array, check_choice, check_int
+
+__all__ = [
+    "output_size",
+    "transposed_output_size",
+    "padding_for_mode",
+    "conv1d",
+    "conv2d",
+    "conv2d_grad_input",
+    "conv2d_grad_weight",
+    "conv2d_layer_counts",
+    "LayerCounts",
+    "Extremes",
+    "extremes",
+    "locate",
+    "window_taps",
+    "influenced_outputs",
+    "influence_counts",
+    "hwc_to_chw",
+    "hwio_to_oihw",
+]
 
 
 def output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
@@ -64,3 +89,598 @@ def output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0, dil
             f"(n={n} plus padding {padding} on each side)"
         )
     return (padded - span) // stride + 1
+
+
+def transposed_output_size(
+    n: int, kernel_size: int, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
+) -> int:
+    """Length of a transposed convolution's output along one axis (PyTorch's ``ConvTranspose``).
+
+    ``(n - 1)*stride - 2*padding + dilation*(kernel_size - 1) + output_padding + 1``. It is the
+    shape of the backward pass of a convolution: the gradient with respect to an input of
+    length ``m`` is a transposed convolution of a gradient of length ``output_size(m, ...)``,
+    and ``output_padding`` picks ``m`` among the lengths that map to the same output size.
+
+    Raises ``ValueError`` if ``output_padding`` is not smaller than ``stride`` or ``dilation``
+    (PyTorch's rule) or if the result would be smaller than 1.
+
+    >>> transposed_output_size(20, kernel_size=8, stride=4)   # back from the DQN's 20 to 84
+    84
+    >>> transposed_output_size(4, kernel_size=3, stride=2, padding=1, output_padding=1)
+    8
+    """
+    n = check_int("n", n, minimum=1)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    stride = check_int("stride", stride, minimum=1)
+    padding = check_int("padding", padding, minimum=0)
+    output_padding = check_int("output_padding", output_padding, minimum=0)
+    dilation = check_int("dilation", dilation, minimum=1)
+    if output_padding >= max(stride, dilation):
+        raise ValueError(
+            f"output_padding must be smaller than stride or dilation, got output_padding={output_padding} "
+            f"with stride={stride} and dilation={dilation}"
+        )
+    size = (n - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
+    if size < 1:
+        raise ValueError(f"padding {padding} removes the whole output (it would have length {size})")
+    return size
+
+
+MODES = ("full", "valid", "same")
+
+
+def padding_for_mode(mode: str, kernel_size: int, dilation: int = 1, stride: int = 1) -> tuple[int, int]:
+    """Zeros to add (before, after) along one axis for ``mode`` ``"valid"``, ``"same"`` or ``"full"``.
+
+    ``"valid"`` adds none; ``"full"`` adds ``dilation*(kernel_size - 1)`` at each end, so every
+    partial overlap counts; ``"same"`` adds that total split between the ends (the extra zero
+    goes *after* when the total is odd, as in PyTorch's ``padding="same"``) and needs stride 1.
+
+    >>> padding_for_mode("full", 3), padding_for_mode("same", 3), padding_for_mode("same", 4)
+    ((2, 2), (1, 1), (1, 2))
+    """
+    check_choice("mode", mode, MODES)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    dilation = check_int("dilation", dilation, minimum=1)
+    stride = check_int("stride", stride, minimum=1)
+    total = dilation * (kernel_size - 1)
+    if mode == "valid":
+        return (0, 0)
+    if mode == "full":
+        return (total, total)
+    if stride != 1:
+        raise ValueError(
+            f'"same" padding keeps the output size equal to the input size only with stride 1, got stride={stride}'
+        )
+    return (total // 2, total - total // 2)
+
+
+def conv1d(x: Any, w: Any, mode: str = "valid", flip: bool = True) -> np.ndarray:
+    """1-D convolution (``flip=True``) or cross-correlation (``flip=False``) in numpy's modes.
+
+    ``conv1d(x, w, mode)`` equals ``np.convolve(x, w, mode)``: the kernel is reversed before it
+    slides over ``x``. With ``flip=False`` the kernel slides as written (what deep-learning
+    libraries call convolution), which equals ``np.convolve(x, w[::-1], mode)``.
+    Output lengths for ``len(x) = m``, ``len(w) = k``: full ``m + k - 1``, same ``max(m, k)``,
+    valid ``max(m, k) - min(m, k) + 1`` (numpy's rules; like numpy, a kernel longer than the
+    input is allowed).
+
+    >>> conv1d([1, 2, 3, 4], [1, 0, 2], "full")
+    array([1., 2., 5., 8., 6., 8.])
+    >>> conv1d([1, 2, 3, 4], [1, 0, 2], "valid", flip=False)
+    array([ 7., 10.])
+    """
+    x = as_float_array("x", x, ndim=1)
+    w = as_float_array("w", w, ndim=1)
+    check_choice("mode", mode, MODES)
+    if not isinstance(flip, (bool, np.bool_)):
+        raise TypeError(f"flip must be True or False, got {flip!r}")
+    dtype = _result_dtype(x, w)
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    m, k = len(x), len(w)
+    padded = np.concatenate([np.zeros(k - 1, dtype), x, np.zeros(k - 1, dtype)])
+    full = sliding_window_view(padded, k) @ (w[::-1] if flip else w)
+    if mode == "full":
+        return full
+    short, long = min(m, k), max(m, k)
+    if mode == "valid":
+        return full[short - 1 : long].copy()
+    start = (short - 1) // 2
+    return full[start : start + long].copy()
+
+
+def conv2d(
+    x: Any,
+    w: Any,
+    bias: Any = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """2-D cross-correlation, the deep-learning "convolution": equal to ``torch.nn.functional.conv2d``.
+
+    ``out[n, o, i, j] = bias[o] + sum_{c, a, b} w[o, c, a, b] * xpad[n, c, i*s + a*d, j*s + b*d]``.
+    The kernel is *not* flipped (flip it yourself, ``w[..., ::-1, ::-1]``, for a true convolution).
+
+    Parameters
+    ----------
+    x : array_like
+        ``(H, W)``, ``(C_in, H, W)`` or ``(N, C_in, H, W)``.
+    w : array_like
+        ``(kh, kw)`` for a 2-D ``x``, else ``(C_out, C_in, kh, kw)`` (PyTorch's OIHW).
+    bias : array_like, optional
+        ``(C_out,)`` (a scalar for a 2-D ``x``).
+    stride, dilation : int or (int, int)
+    padding : int, (int, int), "valid", "same" or "full"
+        Zeros added on each side; ``"same"`` needs stride 1 (odd totals put the extra zero
+        after, as PyTorch does); ``"full"`` pads ``dilation*(k - 1)``.
+
+    Returns
+    -------
+    ndarray
+        ``(H', W')``, ``(C_out, H', W')`` or ``(N, C_out, H', W')`` with
+        ``H' = output_size(H, kh, stride, padding, dilation)``; float32 if ``x`` and ``w``
+        are float32, else float64. Vectorized: space-to-depth turns a strided convolution
+        into a stride-1 one, which is a few matrix products.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(4, 4)
+    >>> conv2d(x, [[1, -1], [1, -1]])
+    array([[-2., -2., -2.],
+           [-2., -2., -2.],
+           [-2., -2., -2.]])
+    >>> conv2d(np.ones((2, 3, 84, 84)), np.ones((16, 3, 8, 8)), stride=4).shape
+    (2, 16, 20, 20)
+    """
+    x = as_float_array("x", x, ndim=(2, 3, 4))
+    w = as_float_array("w", w, ndim=(2, 4))
+    x4, w4, squeeze = _as_nchw(x, w)
+    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    kernel = w4.shape[2:]
+    pads = _resolve_padding(padding, kernel, stride_, dilation_)
+    out_hw = _output_hw(x4.shape[2:], kernel, stride_, pads, dilation_)
+    dtype = _result_dtype(x4, w4)
+    out = _correlate(x4.astype(dtype, copy=False), w4.astype(dtype, copy=False), stride_, pads, dilation_, out_hw)
+    if bias is not None:
+        b = as_float_array("bias", bias, ndim=(0, 1))
+        if b.ndim == 0 and squeeze == 2:
+            b = b.reshape(1)
+        if b.shape != (w4.shape[0],):
+            raise ValueError(f"bias must have shape ({w4.shape[0]},) (one per output channel), got {b.shape}")
+        out += b.astype(dtype, copy=False)[None, :, None, None]
+    return _squeeze(out, squeeze)
+
+
+def conv2d_grad_input(
+    input_shape: tuple[int, ...],
+    w: Any,
+    grad_output: Any,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """∂J/∂X of ``Z = conv2d(X, w, stride=, padding=, dilation=)`` given ∂J/∂Z (``grad_output``).
+
+    The same arguments as ``torch.nn.grad.conv2d_input``. The gradient is a *full*
+    convolution of ∂J/∂Z with the kernel, summed over output channels: spread ∂J/∂Z apart
+    by the stride (insert ``stride - 1`` zeros), pad it by ``dilation*(k - 1)`` on each side
+    and cross-correlate it with the kernel flipped in both spatial axes and with its channel
+    axes swapped; then drop the rows and columns that were padding.
+
+    >>> g = np.ones((3, 3))
+    >>> conv2d_grad_input((4, 4), np.ones((2, 2)), g)     # how many windows cover each pixel
+    array([[1., 2., 2., 1.],
+           [2., 4., 4., 2.],
+           [2., 4., 4., 2.],
+           [1., 2., 2., 1.]])
+    """
+    shape = _check_shape("input_shape", input_shape)
+    w = as_float_array("w", w, ndim=(2, 4))
+    g = as_float_array("grad_output", grad_output, ndim=(2, 3, 4))
+    if len(shape) != g.ndim:
+        raise ValueError(
+            f"input_shape {shape} and grad_output shape {g.shape} must have the same number of dimensions"
+        )
+    x_like = np.broadcast_to(np.zeros((), w.dtype), shape)
+    x4, w4, squeeze = _as_nchw(x_like, w)
+    g4 = g.reshape((1,) * (4 - g.ndim) + g.shape)
+    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    kernel = w4.shape[2:]
+    pads = _resolve_padding(padding, kernel, stride_, dilation_)
+    out_hw = _output_hw(x4.shape[2:], kernel, stride_, pads, dilation_)
+    expected = (x4.shape[0], w4.shape[0], *out_hw)
+    if g4.shape != expected:
+        raise ValueError(
+            f"grad_output has shape {g.shape}, but a convolution of an input of shape {shape} with a kernel "
+            f"of shape {w.shape} gives an output of shape {_squeeze_shape(expected, squeeze)}"
+        )
+    dtype = _result_dtype(g4, w4)
+    (sh, sw), (dh, dw), (kh, kw) = stride_, dilation_, kernel
+    spread = np.zeros((*g4.shape[:2], (out_hw[0] - 1) * sh + 1, (out_hw[1] - 1) * sw + 1), dtype)
+    spread[:, :, ::sh, ::sw] = g4
+    flipped = np.ascontiguousarray(w4[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), dtype)
+    full = (dh * (kh - 1), dh * (kh - 1), dw * (kw - 1), dw * (kw - 1))
+    covered = _correlate(spread, flipped, (1, 1), full, dilation_,
+                         (spread.shape[2] + dh * (kh - 1), spread.shape[3] + dw * (kw - 1)))
+    top, bottom, left, right = pads
+    height, width = x4.shape[2:]
+    padded = np.zeros((x4.shape[0], x4.shape[1], height + top + bottom, width + left + right), dtype)
+    padded[:, :, : covered.shape[2], : covered.shape[3]] = covered
+    return _squeeze(np.ascontiguousarray(padded[:, :, top : top + height, left : left + width]), squeeze)
+
+
+def conv2d_grad_weight(
+    x: Any,
+    weight_shape: tuple[int, ...],
+    grad_output: Any,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """∂J/∂W of ``Z = conv2d(X, W, stride=, padding=, dilation=)`` given ∂J/∂Z (``grad_output``).
+
+    The same arguments as ``torch.nn.grad.conv2d_weight``. The gradient is a *valid*
+    cross-correlation of the (padded) input with ∂J/∂Z used as the kernel — dilated by the
+    stride and stepping by the dilation — summed over the batch:
+    ``dW[o, c, a, b] = sum_{n, i, j} dZ[n, o, i, j] * xpad[n, c, i*s + a*d, j*s + b*d]``.
+    (∂J/∂bias is simply ``grad_output`` summed over everything but the channel axis.)
+
+    >>> conv2d_grad_weight(np.arange(9.0).reshape(3, 3), (2, 2), np.ones((2, 2)))
+    array([[ 8., 12.],
+           [20., 24.]])
+    """
+    x = as_float_array("x", x, ndim=(2, 3, 4))
+    shape = _check_shape("weight_shape", weight_shape)
+    g = as_float_array("grad_output", grad_output, ndim=(2, 3, 4))
+    if g.ndim != x.ndim:
+        raise ValueError(f"grad_output shape {g.shape} and x shape {x.shape} must have the same number of dimensions")
+    w_like = np.broadcast_to(np.zeros((), x.dtype), shape)
+    x4, w4, squeeze = _as_nchw(x, w_like)
+    g4 = g.reshape((1,) * (4 - g.ndim) + g.shape)
+    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    kernel = w4.shape[2:]
+    pads = _resolve_padding(padding, kernel, stride_, dilation_)
+    out_hw = _output_hw(x4.shape[2:], kernel, stride_, pads, dilation_)
+    expected = (x4.shape[0], w4.shape[0], *out_hw)
+    if g4.shape != expected:
+        raise ValueError(
+            f"grad_output has shape {g.shape}, but a convolution of x of shape {x.shape} with a kernel of "
+            f"shape {shape} gives an output of shape {_squeeze_shape(expected, squeeze)}"
+        )
+    dtype = _result_dtype(x4, g4)
+    # Channels become the batch and the batch becomes the channels: the sum over n is the
+    # sum over "input channels" of an ordinary cross-correlation.
+    xt = np.ascontiguousarray(x4.transpose(1, 0, 2, 3), dtype)  # (C, N, H, W)
+    gt = np.ascontiguousarray(g4.transpose(1, 0, 2, 3), dtype)  # (O, N, H', W')
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride_, dilation_
+    top, bottom, left, right = pads
+    rows = (x4.shape[2] + top + bottom - ((out_hw[0] - 1) * sh + 1)) // dh + 1
+    cols = (x4.shape[3] + left + right - ((out_hw[1] - 1) * sw + 1)) // dw + 1
+    dw_ = _correlate(xt, gt, (dh, dw), pads, (sh, sw), (rows, cols))  # (C, O, rows, cols)
+    grad = np.ascontiguousarray(dw_[:, :, :kh, :kw].transpose(1, 0, 2, 3))
+    return grad[0, 0] if squeeze == 2 else grad
+
+
+@dataclass(frozen=True)
+class LayerCounts:
+    """Sizes of one convolutional layer (see :func:`conv2d_layer_counts`)."""
+
+    output_shape: tuple[int, int, int]  # (C_out, H', W')
+    in_channels: int
+    out_channels: int
+    weights: int  # kh * kw * C_in * C_out
+    parameters: int  # weights + biases
+    multiplications: int  # H' * W' * C_out * (kh * kw * C_in)
+
+
+def conv2d_layer_counts(
+    input_shape: tuple[int, int, int],
+    out_channels: int,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    bias: bool = True,
+) -> LayerCounts:
+    """Output shape, channels, parameters and multiplications of a conv layer on a (C, H, W) input.
+
+    Every output value is a dot product of ``kh*kw*C_in`` weights with as many inputs, so the
+    layer does ``H'*W'*C_out*kh*kw*C_in`` multiplications; it learns ``kh*kw*C_in*C_out``
+    weights plus ``C_out`` biases.
+
+    >>> conv2d_layer_counts((10, 48, 64), 20, 3)
+    LayerCounts(output_shape=(20, 46, 62), in_channels=10, out_channels=20, weights=1800, parameters=1820, multiplications=5133600)
+    """
+    shape = _check_shape("input_shape", input_shape)
+    if len(shape) != 3:
+        raise ValueError(f"input_shape must be (C_in, H, W), got {shape}")
+    out_channels = check_int("out_channels", out_channels, minimum=1)
+    kernel = _pair("kernel_size", kernel_size, 1)
+    if not isinstance(bias, (bool, np.bool_)):
+        raise TypeError(f"bias must be True or False, got {bias!r}")
+    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    pads = _resolve_padding(padding, kernel, stride_, dilation_)
+    h, w = _output_hw(shape[1:], kernel, stride_, pads, dilation_)
+    c_in = shape[0]
+    weights = kernel[0] * kernel[1] * c_in * out_channels
+    return LayerCounts(
+        output_shape=(out_channels, h, w),
+        in_channels=c_in,
+        out_channels=out_channels,
+        weights=weights,
+        parameters=weights + (out_channels if bias else 0),
+        multiplications=h * w * out_channels * kernel[0] * kernel[1] * c_in,
+    )
+
+
+def hwc_to_chw(x: Any) -> np.ndarray:
+    """Channels-last ``(H, W, C)`` or ``(N, H, W, C)`` to PyTorch's ``(C, H, W)`` / ``(N, C, H, W)``.
+
+    >>> hwc_to_chw(np.zeros((48, 64, 10))).shape
+    (10, 48, 64)
+    """
+    x = as_float_array("x", x, ndim=(3, 4))
+    return np.ascontiguousarray(np.moveaxis(x, -1, -3))
+
+
+def hwio_to_oihw(w: Any) -> np.ndarray:
+    """A kernel stored ``(kh, kw, C_in, C_out)`` (TensorFlow, many textbooks) to PyTorch's OIHW.
+
+    >>> hwio_to_oihw(np.zeros((3, 3, 10, 20))).shape
+    (20, 10, 3, 3)
+    """
+    w = as_float_array("w", w, ndim=4)
+    return np.ascontiguousarray(w.transpose(3, 2, 0, 1))
+
+
+@dataclass(frozen=True)
+class Extremes:
+    """The largest and smallest values of an array, every place they occur, and every zero."""
+
+    max: float
+    argmax: list[tuple[int, ...]]
+    min: float
+    argmin: list[tuple[int, ...]]
+    zeros: list[tuple[int, ...]]
+
+    def __str__(self) -> str:
+        def fmt(v: float) -> str:
+            return f"{v:g}"
+
+        return (
+            f"largest value {fmt(self.max)} at {_fmt_places(self.argmax)}\n"
+            f"most negative value {fmt(self.min)} at {_fmt_places(self.argmin)}\n"
+            f"zero at {_fmt_places(self.zeros) if self.zeros else 'no location'}"
+        )
+
+
+def locate(z: Any, value: float, atol: float = 1e-9) -> list[tuple[int, ...]]:
+    """Every index of ``z`` whose entry is within ``atol`` of ``value``, in row-major order.
+
+    >>> locate([[0, 6], [6, 1]], 6)
+    [(0, 1), (1, 0)]
+    """
+    z = as_float_array("z", z)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a real number, got {value!r}")
+    return [tuple(int(i) for i in idx) for idx in np.argwhere(np.abs(z - value) <= atol)]
+
+
+def extremes(z: Any, atol: float = 1e-9) -> Extremes:
+    """Largest and smallest entries of ``z`` with *every* location of each, and every zero.
+
+    >>> e = extremes([[3, 0], [-6, 6]])
+    >>> e.max, e.argmax, e.min, e.argmin, e.zeros
+    (6.0, [(1, 1)], -6.0, [(1, 0)], [(0, 1)])
+    """
+    z = as_float_array("z", z)
+    top, bottom = float(z.max()), float(z.min())
+    return Extremes(top, locate(z, top, atol), bottom, locate(z, bottom, atol), locate(z, 0.0, atol))
+
+
+def window_taps(index: int, kernel_size: int, stride: int = 1, dilation: int = 1) -> list[int]:
+    """Positions in the *padded* input that output ``index`` reads along one axis.
+
+    >>> window_taps(2, kernel_size=3, stride=2, dilation=2)
+    [4, 6, 8]
+    """
+    index = check_int("index", index, minimum=0)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    stride = check_int("stride", stride, minimum=1)
+    dilation = check_int("dilation", dilation, minimum=1)
+    return [index * stride + t * dilation for t in range(kernel_size)]
+
+
+def influenced_outputs(
+    i: int, n: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> list[tuple[int, int]]:
+    """Which outputs input position ``i`` (0-based, unpadded) feeds, and through which tap.
+
+    Returns ``(output_index, tap)`` pairs: ``output_index*stride + tap*dilation == i + padding``.
+    These are the terms of ∂J/∂X[i] in the backward pass.
+
+    >>> influenced_outputs(3, n=7, kernel_size=3, stride=2, padding=1)
+    [(1, 2), (2, 0)]
+    """
+    out = output_size(n, kernel_size, stride=stride, padding=padding, dilation=dilation)
+    i = check_int("i", i, minimum=0)
+    if i >= n:
+        raise ValueError(f"i must be an input position 0..{n - 1}, got {i}")
+    pos = i + padding
+    pairs = []
+    for tap in range(kernel_size):
+        start = pos - tap * dilation
+        if start >= 0 and start % stride == 0 and start // stride < out:
+            pairs.append((start // stride, tap))
+    return sorted(pairs)
+
+
+def influence_counts(
+    input_shape: tuple[int, int],
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """How many (output, kernel tap) pairs read each input pixel: the footprint of ∂J/∂X.
+
+    It is :func:`conv2d_grad_input` with every gradient and every weight equal to one.
+    Pixels with count 0 are never read (a stride larger than the kernel skips them), so
+    their gradient is always zero.
+
+    >>> influence_counts((5, 5), 2, stride=2).astype(int)
+    array([[1, 1, 1, 1, 0],
+           [1, 1, 1, 1, 0],
+           [1, 1, 1, 1, 0],
+           [1, 1, 1, 1, 0],
+           [0, 0, 0, 0, 0]])
+    """
+    shape = _check_shape("input_shape", input_shape)
+    if len(shape) != 2:
+        raise ValueError(f"input_shape must be (H, W), got {shape}")
+    kernel = _pair("kernel_size", kernel_size, 1)
+    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    pads = _resolve_padding(padding, kernel, stride_, dilation_)
+    out_hw = _output_hw(shape, kernel, stride_, pads, dilation_)
+    return conv2d_grad_input(shape, np.ones(kernel), np.ones(out_hw), stride_, padding, dilation_)
+
+
+# -- internals ------------------------------------------------------------------------------
+def _fmt_places(places: list[tuple[int, ...]]) -> str:
+    return ", ".join("(" + ", ".join(str(i) for i in p) + ")" for p in places)
+
+
+def _result_dtype(a: np.ndarray, b: np.ndarray) -> type:
+    return np.float32 if a.dtype == np.float32 and b.dtype == np.float32 else np.float64
+
+
+def _pair(name: str, value: Any, minimum: int) -> tuple[int, int]:
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair (h, w), got {value!r}")
+        return (check_int(name, value[0], minimum=minimum), check_int(name, value[1], minimum=minimum))
+    v = check_int(name, value, minimum=minimum)
+    return (v, v)
+
+
+def _check_shape(name: str, shape: Any) -> tuple[int, ...]:
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple of integers, got {shape!r}")
+    return tuple(check_int(f"{name}[{i}]", s, minimum=1) for i, s in enumerate(shape))
+
+
+def _resolve_padding(
+    padding: Any, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) zeros for an int, a pair or a mode name."""
+    if isinstance(padding, str):
+        check_choice("padding", padding, MODES)
+        if padding == "same" and stride != (1, 1):
+            raise ValueError(f'padding="same" needs stride 1, got stride={stride}')
+        rows = padding_for_mode(padding, kernel[0], dilation[0])
+        cols = padding_for_mode(padding, kernel[1], dilation[1])
+        return (*rows, *cols)
+    ph, pw = _pair("padding", padding, 0)
+    return (ph, ph, pw, pw)
+
+
+def _output_hw(
+    hw: tuple[int, ...], kernel: tuple[int, int], stride: tuple[int, int], pads: tuple[int, int, int, int],
+    dilation: tuple[int, int],
+) -> tuple[int, int]:
+    sizes = []
+    for n, k, s, (lo, hi), d, axis in zip(hw, kernel, stride, (pads[:2], pads[2:]), dilation, ("height", "width")):
+        try:
+            if lo == hi:
+                sizes.append(output_size(int(n), k, s, lo, d))
+            else:  # asymmetric "same" padding: the output keeps the input's size
+                sizes.append(output_size(int(n) + 1, k, s, (lo + hi) // 2, d))
+        except ValueError as exc:
+            raise ValueError(f"along the {axis}: {exc}") from None
+    return (sizes[0], sizes[1])
+
+
+def _as_nchw(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Bring x to (N, C, H, W) and w to (O, C, kh, kw); remember x's original rank."""
+    if x.ndim == 2:
+        if w.ndim != 2:
+            raise ValueError(f"a 2-D input of shape {x.shape} needs a 2-D kernel (kh, kw), got shape {w.shape}")
+        return x[None, None], w[None, None], 2
+    if w.ndim != 4:
+        raise ValueError(
+            f"an input of shape {x.shape} needs a kernel of shape (C_out, C_in, kh, kw), got shape {w.shape}"
+        )
+    x4 = x[None] if x.ndim == 3 else x
+    if x4.shape[1] != w.shape[1]:
+        raise ValueError(
+            f"channel mismatch: x of shape {x.shape} has {x4.shape[1]} channel(s) but the kernel of shape "
+            f"{w.shape} expects C_in={w.shape[1]}"
+        )
+    return x4, w, x.ndim
+
+
+def _squeeze(out: np.ndarray, rank: int) -> np.ndarray:
+    if rank == 2:
+        return out[0, 0]
+    if rank == 3:
+        return out[0]
+    return out
+
+
+def _squeeze_shape(shape: tuple[int, ...], rank: int) -> tuple[int, ...]:
+    return tuple(shape[4 - rank :]) if rank == 3 else (tuple(shape[2:]) if rank == 2 else tuple(shape))
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _correlate(
+    x: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, int],
+    pads: tuple[int, int, int, int],
+    dilation: tuple[int, int],
+    out_hw: tuple[int, int],
+) -> np.ndarray:
+    """The engine: (N, C, H, W) * (O, C, kh, kw) -> (N, O, H', W'), no loop over positions.
+
+    1. Space-to-depth: the padded input is cut into ``sh x sw`` phases, which become
+       channels (C -> C*sh*sw); the (dilated) kernel is cut the same way into
+       ``ceil(span/s)`` taps per axis. The strided convolution is now a stride-1 one.
+    2. Stride 1 by shifted matrix products: with channels first and (N, H, W) flattened into
+       one long axis, the input at tap (a, b) is the same matrix shifted by ``a*W + b``
+       columns, so each tap is one (O x C') @ (C' x L) product on a view (no im2col copy).
+       Columns that wrap around a row or an image are computed and then cropped.
+    """
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    (sh, sw), (dh, dw), (ho, wo) = stride, dilation, out_hw
+    top, _, left, _ = pads
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    k1, k2 = _ceil_div(span_h, sh), _ceil_div(span_w, sw)
+    hs, ws = ho + k1 - 1, wo + k2 - 1
+    dtype = x.dtype
+    # zero-padded input, cropped/extended to exactly (hs*sh, ws*sw), then phases -> channels
+    target = np.zeros((n, c, hs * sh, ws * sw), dtype)
+    rows_avail = max(0, min(h, hs * sh - top))
+    cols_avail = max(0, min(wd, ws * sw - left))
+    target[:, :, top : top + rows_avail, left : left + cols_avail] = x[:, :, :rows_avail, :cols_avail]
+    cols = target.reshape(n, c, hs, sh, ws, sw).transpose(1, 3, 5, 0, 2, 4).reshape(c * sh * sw, n * hs * ws)
+    kernel = np.zeros((o, c, k1 * sh, k2 * sw), dtype)
+    kernel[:, :, :span_h:dh, :span_w:dw] = w
+    taps = kernel.reshape(o, c, k1, sh, k2, sw).transpose(2, 4, 0, 1, 3, 5).reshape(k1, k2, o, c * sh * sw)
+    mask = np.zeros((k1 * sh, k2 * sw), bool)
+    mask[:span_h:dh, :span_w:dw] = True
+    active = mask.reshape(k1, sh, k2, sw).any(axis=(1, 3))
+    total = n * hs * ws
+    length = total - ((k1 - 1) * ws + (k2 - 1))
+    out = np.zeros((o, total), dtype)
+    tmp = np.empty((o, length), dtype)
+    acc = out[:, :length]
+    for a, b in zip(*np.nonzero(active)):
+        offset = int(a) * ws + int(b)
+        np.matmul(taps[a, b], cols[:, offset : offset + length], out=tmp)
+        acc += tmp
+    return np.ascontiguousarray(out.reshape(o, n, hs, ws)[:, :, :ho, :wo].transpose(1, 0, 2, 3))
