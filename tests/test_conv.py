@@ -515,3 +515,79 @@ def test_footprint_errors():
         influenced_outputs(5, 5, 3)
     with pytest.raises(ValueError, match=r"input_shape must be \(H, W\)"):
         influence_counts((1, 5, 5), 3)
+
+
+# -- the seeds' conv + sigmoid layer, kernels, numerical gradients -------------------------------
+
+
+@settings(max_examples=25)
+@given(conv_cases(max_batch=2, max_channels=3, max_size=9))
+def test_conv_sigmoid_backward_matches_torch(torch, case):
+    from nnbook.conv import conv_sigmoid_backward
+
+    x, w, stride, padding, dilation = case
+    if not fits(x, w, stride, padding, dilation):
+        return
+    w = w / 4
+    b = np.linspace(-1, 1, w.shape[0])
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    u = torch.sigmoid(torch.nn.functional.conv2d(xt, wt, bt, stride=stride, padding=padding, dilation=dilation))
+    g = torch.randn(u.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    u.backward(g)
+    ours = conv_sigmoid_backward(x, w, b, g.numpy(), stride, padding, dilation)
+    np.testing.assert_allclose(ours.u, u.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.grad_x, xt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(ours.grad_w, wt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(ours.grad_b, bt.grad.numpy(), atol=1e-10)
+
+
+def test_conv_sigmoid_backward_matches_finite_differences_unbatched():
+    from nnbook.conv import conv_sigmoid_backward, numerical_gradient
+
+    rng = np.random.default_rng(7)
+    x, w, b = rng.standard_normal((2, 5, 4)), rng.standard_normal((3, 2, 2, 2)), rng.standard_normal(3)
+    target = rng.standard_normal((3, 4, 3))
+
+    def loss(xv, wv, bv):
+        u = 1 / (1 + np.exp(-conv2d(xv, wv, bv)))
+        return 0.5 * np.sum((u - target) ** 2)
+
+    u = 1 / (1 + np.exp(-conv2d(x, w, b)))
+    grads = conv_sigmoid_backward(x, w, b, u - target)
+    np.testing.assert_allclose(grads.grad_x, numerical_gradient(lambda v: loss(v, w, b), x), atol=1e-7)
+    np.testing.assert_allclose(grads.grad_w, numerical_gradient(lambda v: loss(x, v, b), w), atol=1e-7)
+    np.testing.assert_allclose(grads.grad_b, numerical_gradient(lambda v: loss(x, w, v), b), atol=1e-7)
+    with pytest.raises(ValueError, match="grad_u must have the output's shape"):
+        conv_sigmoid_backward(x, w, b, np.ones((3, 3, 3)))
+
+
+def test_numerical_gradient_errors():
+    from nnbook.conv import numerical_gradient
+
+    with pytest.raises(TypeError, match="f must be a function"):
+        numerical_gradient(3, [1.0])
+    with pytest.raises(ValueError, match="eps must be a positive number"):
+        numerical_gradient(np.sum, [1.0], eps=0)
+
+
+@pytest.mark.parametrize("name", ["identity", "box", "gaussian", "sobel_x", "sobel_y", "laplacian"])
+def test_named_kernels(name):
+    from nnbook.conv import named_kernel
+
+    k = named_kernel(name)
+    assert k.shape == (3, 3)
+    flat = np.ones((6, 6))
+    response = conv2d(flat, k)
+    expected = 1.0 if name in ("identity", "box", "gaussian") else 0.0
+    np.testing.assert_allclose(response, expected, atol=1e-12)  # smoothers keep a flat image, edge filters kill it
+
+
+def test_named_kernel_sizes_and_errors():
+    from nnbook.conv import named_kernel
+
+    assert named_kernel("gaussian", 5)[2, 2] == 36 / 256
+    assert named_kernel("box", 4).sum() == pytest.approx(1)
+    with pytest.raises(ValueError, match="3x3"):
+        named_kernel("sobel_x", 5)
+    with pytest.raises(ValueError, match="name must be one of"):
+        named_kernel("sharpen")

@@ -34,6 +34,11 @@ __all__ = [
     "influence_counts",
     "hwc_to_chw",
     "hwio_to_oihw",
+    "named_kernel",
+    "KERNEL_NAMES",
+    "ConvSigmoidGradients",
+    "conv_sigmoid_backward",
+    "numerical_gradient",
 ]
 
 
@@ -544,6 +549,122 @@ def influence_counts(
     pads = _resolve_padding(padding, kernel, stride_, dilation_)
     out_hw = _output_hw(shape, kernel, stride_, pads, dilation_)
     return conv2d_grad_input(shape, np.ones(kernel), np.ones(out_hw), stride_, padding, dilation_)
+
+
+KERNEL_NAMES = ("identity", "box", "gaussian", "sobel_x", "sobel_y", "laplacian")
+
+
+def named_kernel(name: str, size: int = 3) -> np.ndarray:
+    """A classic image-filter kernel (float64, for :func:`conv2d`).
+
+    ``"identity"``, ``"box"`` (mean of ``size x size``), ``"gaussian"`` (binomial weights,
+    ``size x size``, sums to 1), ``"sobel_x"``/``"sobel_y"`` (3x3 derivative: responds to vertical /
+    horizontal edges) and ``"laplacian"`` (3x3, sums to 0).
+
+    >>> named_kernel("sobel_x")
+    array([[ 1.,  0., -1.],
+           [ 2.,  0., -2.],
+           [ 1.,  0., -1.]])
+    """
+    check_choice("name", name, KERNEL_NAMES)
+    size = check_int("size", size, minimum=1)
+    if name in ("sobel_x", "sobel_y", "laplacian") and size != 3:
+        raise ValueError(f"the {name} kernel is 3x3, got size={size}")
+    if name == "identity":
+        k = np.zeros((size, size))
+        k[size // 2, size // 2] = 1.0
+        return k
+    if name == "box":
+        return np.full((size, size), 1.0 / size**2)
+    if name == "gaussian":
+        row = np.array([1.0])
+        for _ in range(size - 1):
+            row = np.convolve(row, [1.0, 1.0])
+        k = np.outer(row, row)
+        return k / k.sum()
+    if name == "sobel_x":
+        return np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
+    if name == "sobel_y":
+        return np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]])
+    return np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
+
+
+@dataclass(frozen=True)
+class ConvSigmoidGradients:
+    """Forward values and gradients of ``U = sigmoid(conv2d(X, W) + b)`` (see :func:`conv_sigmoid_backward`)."""
+
+    z: np.ndarray
+    u: np.ndarray
+    grad_z: np.ndarray
+    grad_w: np.ndarray
+    grad_b: np.ndarray
+    grad_x: np.ndarray
+
+
+def conv_sigmoid_backward(
+    x: Any,
+    w: Any,
+    bias: Any,
+    grad_u: Any,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> ConvSigmoidGradients:
+    """Backpropagate ∂J/∂U through ``U = sigmoid(Z)``, ``Z = conv2d(X, W, b)``.
+
+    * ``∂J/∂Z = ∂J/∂U * U * (1 - U)`` (elementwise: ``sigmoid' = U(1 - U)``);
+    * ``∂J/∂W`` = :func:`conv2d_grad_weight` of ``X`` and ``∂J/∂Z`` (a valid cross-correlation);
+    * ``∂J/∂b[m]`` = the sum of ``∂J/∂Z`` over everything but channel ``m``;
+    * ``∂J/∂X`` = :func:`conv2d_grad_input` (a full convolution, summed over output channels).
+
+    Shapes as in :func:`conv2d` (``x`` ``(C_in, H, W)`` or ``(N, C_in, H, W)``, ``w`` OIHW).
+
+    >>> g = conv_sigmoid_backward(np.zeros((1, 3, 3)), np.ones((1, 1, 2, 2)), [0.0], np.ones((1, 2, 2)))
+    >>> g.u[0].tolist(), g.grad_x[0].tolist()
+    ([[0.5, 0.5], [0.5, 0.5]], [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
+    """
+    x = as_float_array("x", x, ndim=(3, 4))
+    w = as_float_array("w", w, ndim=4)
+    z = conv2d(x, w, bias, stride=stride, padding=padding, dilation=dilation)
+    g = as_float_array("grad_u", grad_u, ndim=(3, 4))
+    if g.shape != z.shape:
+        raise ValueError(f"grad_u must have the output's shape {z.shape}, got {g.shape}")
+    u = 1.0 / (1.0 + np.exp(-z))
+    grad_z = g * u * (1.0 - u)
+    axes = (0, 2, 3) if grad_z.ndim == 4 else (1, 2)
+    return ConvSigmoidGradients(
+        z=z,
+        u=u,
+        grad_z=grad_z,
+        grad_w=conv2d_grad_weight(x, w.shape, grad_z, stride, padding, dilation),
+        grad_b=grad_z.sum(axis=axes),
+        grad_x=conv2d_grad_input(x.shape, w, grad_z, stride, padding, dilation),
+    )
+
+
+def numerical_gradient(f: Any, x: Any, eps: float = 1e-6) -> np.ndarray:
+    """Central-difference gradient of a scalar function ``f`` at ``x`` (float64), to check backprop.
+
+    ``(f(x + eps*e_i) - f(x - eps*e_i)) / (2*eps)`` for every entry ``i``; error ``O(eps**2)``.
+
+    >>> numerical_gradient(lambda v: float(np.sum(v**2)), np.array([1.0, -2.0])).round(6)
+    array([ 2., -4.])
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a function of an array returning a number, got {f!r}")
+    x = as_float_array("x", x).astype(np.float64)
+    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, numbers.Real) or not eps > 0:
+        raise ValueError(f"eps must be a positive number, got {eps!r}")
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        plus = float(f(x))
+        x[idx] = old - eps
+        minus = float(f(x))
+        x[idx] = old
+        grad[idx] = (plus - minus) / (2 * eps)
+    return grad
 
 
 # -- internals ------------------------------------------------------------------------------
