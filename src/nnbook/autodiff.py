@@ -49,6 +49,7 @@ __all__ = [
     "forward_trace",
     "log",
     "parse_expression",
+    "parse_point",
     "random_expression",
     "relu",
     "reverse_trace",
@@ -57,6 +58,7 @@ __all__ = [
     "sqrt",
     "tanh",
     "trace",
+    "trace_text",
 ]
 
 FUNCTIONS = ("log", "exp", "sin", "cos", "tanh", "sqrt", "sigmoid", "relu")
@@ -1117,3 +1119,54 @@ def random_expression(rng: np.random.Generator, names: Sequence[str] = ("x1", "x
     while pool:  # a name the grammar did not reach still belongs in the formula
         text = f"{text} + {pool.pop()}"
     return text
+
+
+def parse_point(text: str, names: Sequence[str]) -> tuple[float, ...]:
+    """Read a point typed by a reader: ``"2, 5"`` (in the order of ``names``) or ``"x1=2, x2=5"``.
+    Each value may be a small formula of numbers (``1/2``, ``-3``, ``2**0.5``).
+
+    >>> parse_point("x2 = 5, x1 = 2", ("x1", "x2"))
+    (2.0, 5.0)
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"the point must be a string, got {type(text).__name__}")
+    parts = [p.strip() for p in re.split(r"[,;]", text) if p.strip()]
+    want = ", ".join(names)
+    if "=" in text:
+        given: dict[str, str] = {}
+        for part in parts:
+            name, _, value = part.partition("=")
+            given[name.strip()] = value
+        if set(given) != set(names):
+            raise ValueError(f"give a value for each of {want} (got {', '.join(given) or 'none'})")
+        parts = [given[n] for n in names]
+    if len(parts) != len(names):
+        raise ValueError(f"the formula has {len(names)} variable(s) ({want}): give {len(names)} value(s), got {len(parts)}")
+    values = []
+    for name, part in zip(names, parts):
+        try:
+            tree = ast.parse(part.strip().replace("^", "**").replace("−", "-"), mode="eval").body
+            ok = all(isinstance(n, (ast.Constant, ast.UnaryOp, ast.BinOp, ast.operator, ast.unaryop))
+                     for n in ast.walk(tree))
+            if not ok:
+                raise ValueError
+            value = Expression(part, tree, ()).evaluate({})
+            values.append(check_real(name, value))
+        except (SyntaxError, ValueError, TypeError, ZeroDivisionError, OverflowError):
+            raise ValueError(f"could not read {part.strip()!r} as a number for {name}") from None
+    return tuple(values)
+
+
+def trace_text(expression: str, point: str) -> ReverseTrace:
+    """The reverse trace of a typed formula at a typed point; every problem is a ``ValueError``
+    with a message for the reader (what the step-through widget shows).
+
+    >>> trace_text("log(x1) + x1*x2 - sin(x2)", "2, 5").gradient[1] == 2 - math.cos(5)
+    True
+    """
+    e = parse_expression(expression)
+    values = parse_point(point, e.names)
+    try:
+        return reverse_trace(e, *values)
+    except (ZeroDivisionError, OverflowError, TypeError) as exc:
+        raise ValueError(str(exc)) from None
