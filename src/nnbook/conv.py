@@ -39,6 +39,8 @@ __all__ = [
     "ConvSigmoidGradients",
     "conv_sigmoid_backward",
     "numerical_gradient",
+    "ConvScene",
+    "conv_scene",
 ]
 
 
@@ -665,6 +667,128 @@ def numerical_gradient(f: Any, x: Any, eps: float = 1e-6) -> np.ndarray:
         x[idx] = old
         grad[idx] = (plus - minus) / (2 * eps)
     return grad
+
+
+EXPLORER_MODES = ("custom", "valid", "same", "full")
+
+
+@dataclass(frozen=True)
+class ConvScene:
+    """Everything the convolution explorer draws for one setting of its controls (square inputs).
+
+    Forward: output ``position`` reads input cells ``taps`` (padded coordinates, row, col) with
+    kernel weights ``tap_weights``. Backward: input pixel ``position`` (unpadded coordinates)
+    feeds the outputs ``outputs_fed``; ``counts`` says how many outputs each input pixel feeds.
+    """
+
+    n: int
+    kernel_size: int
+    stride: int
+    padding: tuple[int, int]  # zeros before and after, on both axes
+    dilation: int
+    mode: str
+    flip: bool
+    direction: str
+    out: int
+    x: np.ndarray  # (n, n) input values
+    kernel: np.ndarray  # (k, k) the kernel as written
+    applied: np.ndarray  # (k, k) the weights as they slide (flipped when flip=True)
+    z: np.ndarray  # (out, out) output values
+    counts: np.ndarray  # (n, n) how many outputs each input pixel feeds
+    steps: int  # positions the step control walks over
+    position: tuple[int, int]  # output (i, j) forward, input (r, c) backward
+    taps: list[tuple[int, int]]  # forward: padded input cells under the kernel
+    tap_weights: list[float]
+    outputs_fed: list[tuple[int, int]]  # backward: outputs that read the selected input pixel
+
+    @property
+    def padded(self) -> int:
+        return self.n + sum(self.padding)
+
+
+def conv_scene(
+    n: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+    mode: str = "custom",
+    flip: bool = False,
+    direction: str = "forward",
+    step: int = 0,
+) -> ConvScene:
+    """The model behind the convolution explorer: sizes, values and the highlighted cells.
+
+    ``mode`` ``"custom"`` uses ``padding``; ``"valid"``, ``"same"`` and ``"full"`` set the padding
+    themselves (see :func:`padding_for_mode`). ``step`` picks the output position (forward) or
+    input pixel (backward) in row-major order; it is clamped to the last one. Impossible
+    settings raise ``ValueError`` saying why in words.
+
+    >>> s = conv_scene(5, 3, stride=2, padding=1, step=4)
+    >>> s.out, s.position, s.taps[:3]
+    (3, (1, 1), [(2, 2), (2, 3), (2, 4)])
+    """
+    n = check_int("input size", n, minimum=1)
+    kernel_size = check_int("kernel size", kernel_size, minimum=1)
+    stride = check_int("stride", stride, minimum=1)
+    padding = check_int("padding", padding, minimum=0)
+    dilation = check_int("dilation", dilation, minimum=1)
+    check_choice("mode", mode, EXPLORER_MODES)
+    check_choice("direction", direction, ("forward", "backward"))
+    step = check_int("step", step, minimum=0)
+    if not isinstance(flip, (bool, np.bool_)):
+        raise TypeError(f"flip must be True or False, got {flip!r}")
+    span = dilation * (kernel_size - 1) + 1
+    if mode == "custom":
+        pads = (padding, padding)
+    elif mode == "same" and stride != 1:
+        raise ValueError(
+            f"'same' padding keeps the output as large as the input only with stride 1, but the stride is "
+            f"{stride}: every step of {stride} would need about {stride}x the input to come out the same size"
+        )
+    else:
+        pads = padding_for_mode(mode, kernel_size, dilation, stride)
+    padded = n + sum(pads)
+    if span > padded:
+        raise ValueError(
+            f"the kernel does not fit: a {kernel_size}x{kernel_size} kernel with dilation {dilation} spans "
+            f"{span}x{span} cells, but the padded input is only {padded}x{padded} "
+            f"({n} plus {pads[0]} + {pads[1]} zeros)"
+        )
+    out = (padded - span) // stride + 1
+    x = ((3 * np.arange(n)[:, None] + 2 * np.arange(n)[None, :]) % 4).astype(float)
+    kernel = np.arange(1.0, kernel_size**2 + 1).reshape(kernel_size, kernel_size)
+    applied = kernel[::-1, ::-1] if flip else kernel
+    pad_arg = (pads[0], pads[0]) if pads[0] == pads[1] else "same"
+    z = conv2d(x, applied, stride=stride, padding=pad_arg, dilation=dilation)
+    per_axis = [len(_fed_1d(i + pads[0], kernel_size, stride, dilation, out)) for i in range(n)]
+    counts = np.outer(per_axis, per_axis).astype(float)  # = influence_counts((n, n), ...), separably
+    steps = out * out if direction == "forward" else n * n
+    k = min(step, steps - 1)
+    taps: list[tuple[int, int]] = []
+    weights: list[float] = []
+    fed: list[tuple[int, int]] = []
+    if direction == "forward":
+        i, j = divmod(k, out)
+        for a in range(kernel_size):
+            for b in range(kernel_size):
+                taps.append((i * stride + a * dilation, j * stride + b * dilation))
+                weights.append(float(applied[a, b]))
+    else:
+        i, j = divmod(k, n)
+        rows = _fed_1d(i + pads[0], kernel_size, stride, dilation, out)
+        cols = _fed_1d(j + pads[0], kernel_size, stride, dilation, out)
+        fed = [(r, c) for r in rows for c in cols]
+    return ConvScene(
+        n=n, kernel_size=kernel_size, stride=stride, padding=pads, dilation=dilation, mode=mode, flip=bool(flip),
+        direction=direction, out=out, x=x, kernel=kernel, applied=applied, z=z, counts=counts, steps=steps,
+        position=(i, j), taps=taps, tap_weights=weights, outputs_fed=fed,
+    )
+
+
+def _fed_1d(pos: int, kernel_size: int, stride: int, dilation: int, out: int) -> list[int]:
+    starts = (pos - t * dilation for t in range(kernel_size))
+    return sorted({s // stride for s in starts if s >= 0 and s % stride == 0 and s // stride < out})
 
 
 # -- internals ------------------------------------------------------------------------------

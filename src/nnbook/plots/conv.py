@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..conv import output_size
 from . import new_figure
 
-__all__ = ["sliding_window_1d"]
+__all__ = ["sliding_window_1d", "heatmap", "sample_image", "image_panels", "conv2d_diagram"]
 
 INPUT_COLOUR = "#4c72b0"
 PADDING_COLOUR = "#d9d9d9"
@@ -61,4 +64,169 @@ def sliding_window_1d(
     ax.set_ylim(-0.2, top + 1.1)
     ax.set_aspect("equal")
     ax.axis("off")
+    return fig
+
+
+# -- 2-D figures ------------------------------------------------------------------------------
+def heatmap(z: Any, title: str = "", annotate: bool = True, fmt: str = "{:g}", width: float = 3.6) -> Figure:
+    """A 2-D array as a heat map (diverging colours centred on 0), every value written in its cell.
+
+    Rows and columns are labelled with their 0-based indices, so (i, j) can be read off.
+
+    >>> fig = heatmap([[0, 6], [-6, 1]], title="Z")
+    >>> fig.axes[0].get_title()
+    'Z'
+    """
+    z = np.asarray(z, dtype=float)
+    if z.ndim != 2 or z.size == 0:
+        raise ValueError(f"heatmap needs a non-empty 2-D array, got shape {z.shape}")
+    rows, cols = z.shape
+    fig = new_figure(width, width * rows / cols + 0.5)
+    ax = fig.add_subplot()
+    limit = float(np.abs(z).max()) or 1.0
+    ax.imshow(z, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    if annotate:
+        for (i, j), v in np.ndenumerate(z):
+            colour = "white" if abs(v) > 0.6 * limit else "black"
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9, color=colour)
+    ax.set_xticks(range(cols))
+    ax.set_yticks(range(rows))
+    ax.set_xlabel("j")
+    ax.set_ylabel("i")
+    ax.xaxis.set_ticks_position("top")
+    ax.xaxis.set_label_position("top")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+def sample_image() -> np.ndarray:
+    """Grace Hopper's portrait, shipped with matplotlib, as a grey-scale float array in [0, 1].
+
+    Nothing is downloaded: the file is part of matplotlib's sample data.
+
+    >>> img = sample_image()
+    >>> img.shape, float(img.min()) >= 0.0, float(img.max()) <= 1.0
+    ((600, 512), True, True)
+    """
+    from matplotlib import cbook
+    from matplotlib.image import imread
+
+    with cbook.get_sample_data("grace_hopper.jpg") as file:
+        rgb = imread(file, format="jpg").astype(float) / 255.0
+    return rgb[..., :3] @ np.array([0.299, 0.587, 0.114])
+
+
+def image_panels(images: dict[str, Any], ncols: int = 3, size: float = 2.4) -> Figure:
+    """Several grey-scale images side by side, each titled with its name and shape.
+
+    Filtered images are scaled per panel (edge maps are shown with 0 as mid-grey).
+
+    >>> fig = image_panels({"a": np.zeros((4, 4)), "b": np.ones((2, 2))})
+    >>> len(fig.axes)
+    2
+    """
+    if not images:
+        raise ValueError("image_panels needs at least one image")
+    nrows = -(-len(images) // ncols)
+    fig = new_figure(size * min(ncols, len(images)), size * nrows * 1.1)
+    for k, (name, img) in enumerate(images.items()):
+        img = np.asarray(img, dtype=float)
+        ax = fig.add_subplot(nrows, min(ncols, len(images)), k + 1)
+        if img.min() < 0:
+            limit = float(np.abs(img).max()) or 1.0
+            ax.imshow(img, cmap="gray", vmin=-limit, vmax=limit)
+        else:
+            ax.imshow(img, cmap="gray")
+        ax.set_title(f"{name}\n{img.shape[0]}x{img.shape[1]}", fontsize=8)
+        ax.axis("off")
+    return fig
+
+
+_PAD = np.array([0.85, 0.85, 0.85])
+_IN = np.array([0.78, 0.85, 0.95])
+_TAP = np.array([0.87, 0.52, 0.32])
+_OUT = np.array([0.80, 0.92, 0.80])
+_OUT_NOW = np.array([0.33, 0.66, 0.41])
+
+
+def _cells(colours: np.ndarray, px: int = 0) -> np.ndarray:
+    """Blow an (r, c, 3) colour grid up to px x px pixels per cell with white borders."""
+    px = px or max(4, 240 // max(colours.shape[:2]))
+    img = np.repeat(np.repeat(colours, px, axis=0), px, axis=1)
+    img[::px] = 1.0
+    img[:, ::px] = 1.0
+    return img
+
+
+def conv2d_diagram(scene: Any) -> Figure:
+    """Dumoulin & Visin style picture of one step of a 2-D convolution (or its backward pass).
+
+    Takes a :class:`nnbook.conv.ConvScene`. Forward: the padded input (zeros in grey), the
+    (dilated) kernel's taps in orange with the weights they apply, and the output grid with the
+    current position dark green. Backward: input pixels shaded by how many outputs they feed,
+    the selected pixel outlined in red, and the outputs it feeds in orange. Drawn as two images
+    on one frameless axes (no tick machinery), so a redraw takes a few tens of milliseconds.
+
+    >>> from nnbook.conv import conv_scene
+    >>> len(conv2d_diagram(conv_scene(5, 3, stride=2, padding=1)).axes)
+    1
+    """
+    s = scene
+    size, out, lo = s.padded, s.out, s.padding[0]
+    gap = max(2.0, 0.12 * size)
+    grid = np.empty((size, size, 3))
+    grid[...] = _PAD
+    inner = grid[lo : lo + s.n, lo : lo + s.n]
+    outgrid = np.empty((out, out, 3))
+    outgrid[...] = _OUT
+    if s.direction == "forward":
+        inner[...] = _IN
+        rows, cols = zip(*s.taps)
+        grid[list(rows), list(cols)] = _TAP
+        outgrid[s.position] = _OUT_NOW
+    else:
+        shade = (s.counts / (float(s.counts.max()) or 1.0))[..., None]
+        inner[...] = (1 - shade) + shade * np.array([0.3, 0.45, 0.75])
+        for r, c in s.outputs_fed:
+            outgrid[r, c] = _TAP
+    fig = Figure(figsize=(7.2, 3.6))
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.86))
+    ax.imshow(_cells(grid), extent=(0, size, size, 0), interpolation="nearest")
+    x0 = size + gap
+    ax.imshow(_cells(outgrid), extent=(x0, x0 + out, out, 0), interpolation="nearest")
+    ax.set_xlim(-0.2, x0 + out + 0.2)
+    ax.set_ylim(max(size, out) + 0.2, -0.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    small = size <= 11
+    if s.direction == "forward":
+        if small:
+            taps = set(s.taps)
+            for (i, j), v in np.ndenumerate(s.x):
+                if (i + lo, j + lo) not in taps:
+                    ax.text(j + lo + 0.5, i + lo + 0.5, f"{v:g}", ha="center", va="center", fontsize=7, color="#555555")
+        if size <= 22:
+            for (r, c), wv in zip(s.taps, s.tap_weights):
+                ax.text(c + 0.5, r + 0.5, f"{wv:g}", ha="center", va="center", fontsize=7 if small else 5,
+                        color="white", fontweight="bold")
+        (r0, c0), (r1, c1) = s.taps[0], s.taps[-1]
+        ax.add_patch(Rectangle((c0, r0), c1 - c0 + 1, r1 - r0 + 1, fill=False, edgecolor="#a0441a", linewidth=1.5))
+        if out <= 8:
+            for (i, j), v in np.ndenumerate(s.z):
+                ax.text(x0 + j + 0.5, i + 0.5, f"{v:g}", ha="center", va="center", fontsize=7 if out <= 6 else 5,
+                        color="white" if (i, j) == s.position else "#333333")
+        left = f"padded input {size}x{size}: kernel at output {s.position}"
+        right = f"output {out}x{out}"
+    else:
+        r, c = s.position
+        ax.add_patch(Rectangle((c + lo, r + lo), 1, 1, fill=False, edgecolor="#c0392b", linewidth=2))
+        if small:
+            for (i, j), v in np.ndenumerate(s.counts):
+                colour = "white" if v > 0.6 * s.counts.max() else "#222222"
+                ax.text(j + lo + 0.5, i + lo + 0.5, f"{v:g}", ha="center", va="center", fontsize=7, color=colour)
+        left = f"outputs fed by each input pixel; ({r}, {c}) outlined"
+        right = f"{len(s.outputs_fed)} output(s) read ({r}, {c})"
+    ax.text(0, -0.6, left, fontsize=9, va="bottom")
+    ax.text(x0, -0.6, right, fontsize=9, va="bottom")
     return fig

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..conv import output_size
-from ..plots.conv import sliding_window_1d
+from ..conv import ConvScene, conv_scene, output_size
+from ..plots.conv import conv2d_diagram, sliding_window_1d
 from . import Explorer, View, int_slider
 
-__all__ = ["WindowExplorer"]
+__all__ = ["WindowExplorer", "ConvExplorer", "explorer_panel"]
 
 
 class WindowExplorer(Explorer):
@@ -39,3 +39,124 @@ class WindowExplorer(Explorer):
             rf"\right\rfloor + 1 = \mathbf{{{out}}}$"
         )
         return View(panel, sliding_window_1d(n, kernel_size, stride, padding, dilation))
+
+
+def explorer_panel(scene: ConvScene) -> str:
+    """The text beside the convolution explorer's picture: the size formula with today's numbers,
+    what the mode and flip do, and the arithmetic of the highlighted step (HTML with $math$).
+
+    >>> from nnbook.conv import conv_scene
+    >>> "= \\\\mathbf{3}" in explorer_panel(conv_scene(5, 3, stride=2, padding=1))
+    True
+    """
+    s = scene
+    n, k, st, d, (lo, hi) = s.n, s.kernel_size, s.stride, s.dilation, s.padding
+    pad_text = f"{lo} + {hi}" if lo != hi else rf"2\cdot{lo}"
+    formula = (
+        r"Output size $\left\lfloor \dfrac{n + 2p - d(k-1) - 1}{s} \right\rfloor + 1 = "
+        rf"\left\lfloor \dfrac{{{n} + {pad_text} - {d}\cdot({k}-1) - 1}}{{{st}}}\right\rfloor + 1 = "
+        rf"\mathbf{{{s.out}}}$ per side ({s.out}&times;{s.out} outputs)."
+    )
+    modes = {
+        "custom": f"Padding {lo} on every side, from the slider.",
+        "valid": "Mode <b>valid</b>: no padding, the kernel stays inside the input.",
+        "same": (
+            f"Mode <b>same</b>: padding {lo} before and {hi} after, so the output is as large as the input"
+            + (" (the total $d(k-1)$ is odd, so the extra zero goes after, as in PyTorch)." if lo != hi else ".")
+        ),
+        "full": f"Mode <b>full</b>: padding $d(k-1) = {lo}$ on every side, so every partial overlap counts.",
+    }
+    if s.mode != "custom":
+        modes[s.mode] += " (The padding slider is ignored in this mode.)"
+    flip = (
+        "Flip <b>on</b>: a true convolution, the kernel $1..k^2$ is rotated by 180&deg; before it slides."
+        if s.flip
+        else "Flip <b>off</b>: cross-correlation (what deep-learning libraries compute), the kernel slides as written."
+    )
+    if s.direction == "forward":
+        i, j = s.position
+        value = s.z[i, j]
+        if k <= 3:
+            terms = " + ".join(
+                f"{w:g}\\cdot{_value_at(s, r, c):g}" for (r, c), w in zip(s.taps, s.tap_weights)
+            )
+            step = rf"Step {i * s.out + j + 1} of {s.steps}: $Z[{i},{j}] = {terms} = \mathbf{{{value:g}}}$."
+        else:
+            step = rf"Step {i * s.out + j + 1} of {s.steps}: $Z[{i},{j}] = \mathbf{{{value:g}}}$ ({k * k} products)."
+    else:
+        r, c = s.position
+        fed = ", ".join(f"({a},{b})" for a, b in s.outputs_fed) or "none"
+        step = (
+            f"Backward, pixel {r * s.n + c + 1} of {s.steps}: $X[{r},{c}]$ is read by "
+            f"{len(s.outputs_fed)} output(s): {fed}. So $\\partial J/\\partial X[{r},{c}]$ is a sum of "
+            f"{len(s.outputs_fed)} term(s) $\\partial J/\\partial Z[i,j]\\, W[\\cdot]$"
+            + (" &mdash; zero: no window ever reads this pixel." if not s.outputs_fed else ".")
+        )
+    return "<br>".join([formula, modes[s.mode] + " " + flip, step])
+
+
+def _value_at(s: ConvScene, r: int, c: int) -> float:
+    lo = s.padding[0]
+    if lo <= r < lo + s.n and lo <= c < lo + s.n:
+        return float(s.x[r - lo, c - lo])
+    return 0.0
+
+
+class ConvExplorer(Explorer):
+    """The 2-D convolution explorer: sizes, mode, flip, a step/play control and a backward view.
+
+    >>> ex = ConvExplorer()
+    >>> ex.set(n=5, kernel_size=3, stride=2, padding=1, mode="custom").ok
+    True
+    >>> ex.set(mode="same").ok      # same padding with stride 2 is impossible
+    False
+    """
+
+    RANGES = {"n": (2, 9), "kernel_size": (1, 5), "stride": (1, 3), "padding": (0, 2), "dilation": (1, 3)}
+
+    def __init__(self) -> None:
+        import ipywidgets as widgets
+
+        self.play = widgets.Play(value=0, min=0, max=0, step=1, interval=700, description="play")
+        super().__init__()
+        widgets.jslink((self.play, "value"), (self.controls["step"], "value"))
+        row = self.widget.children[0]
+        row.children = (*row.children, self.play)
+
+    def controls_(self) -> dict[str, Any]:
+        import ipywidgets as widgets
+
+        r = self.RANGES
+        return {
+            "n": int_slider("input size n", 5, *r["n"]),
+            "kernel_size": int_slider("kernel size k", 3, *r["kernel_size"]),
+            "stride": int_slider("stride s", 1, *r["stride"]),
+            "padding": int_slider("padding p", 0, *r["padding"]),
+            "dilation": int_slider("dilation d", 1, *r["dilation"]),
+            "mode": widgets.ToggleButtons(
+                options=[("padding slider", "custom"), ("valid", "valid"), ("same", "same"), ("full", "full")],
+                value="custom", description="mode", style={"button_width": "7em"},
+            ),
+            "flip": widgets.Checkbox(value=False, description="flip kernel (true convolution)", indent=False),
+            "direction": widgets.ToggleButtons(options=["forward", "backward"], value="forward", description="view"),
+            "step": int_slider("step", 0, 0, 8),
+        }
+
+    def render(self, **values: Any) -> View:
+        scene = conv_scene(**values)
+        return View(explorer_panel(scene), conv2d_diagram(scene))
+
+    def refresh(self) -> bool:
+        """Fit the step control to the number of positions, then redraw."""
+        try:
+            steps = conv_scene(**self.values).steps
+        except ValueError:
+            steps = None
+        if steps is not None and (self.controls["step"].max, self.play.max) != (steps - 1, steps - 1):
+            holding, self._holding = self._holding, True
+            try:
+                self.controls["step"].max = steps - 1
+                self.play.max = steps - 1
+            finally:
+                self._holding = holding
+        return super().refresh()
