@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbook.batchnorm import BatchNorm, BatchNormCache, batchnorm_backward, batchnorm_forward
+from nnbook.batchnorm import (
+    BatchNorm,
+    BatchNormCache,
+    batchnorm_backward,
+    batchnorm_forward,
+    finite_difference_gradients,
+)
 
 # (N, D), (N, C, L), (N, C, H, W), always with at least 2 values per feature
 shapes = st.one_of(
@@ -225,3 +231,14 @@ def test_layer_errors_are_clear():
     with pytest.raises(TypeError, match="BatchNormCache"):
         batchnorm_backward(np.ones((3, 2)), {"x_hat": 1})
     assert isinstance(cache, BatchNormCache)
+
+
+def test_packaged_finite_differences_agree_with_the_test_helper_and_backward():
+    x, gamma, beta, dy = make((4, 2, 3), 5)
+    fd = finite_difference_gradients(x, gamma, beta, dy)
+    _, cache = batchnorm_forward(x, gamma, beta)
+    for ours, numeric in zip(batchnorm_backward(dy, cache), fd):
+        np.testing.assert_allclose(ours, numeric, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fd[0], numeric_grad(lambda: loss(x, gamma, beta, dy), x), rtol=1e-6, atol=1e-8)
+    with pytest.raises(ValueError, match="shape of x"):
+        finite_difference_gradients(x, gamma, beta, dy[:2])

@@ -22,7 +22,7 @@ import numpy as np
 
 from ._validate import as_float_array, check_real
 
-__all__ = ["BatchNormCache", "batchnorm_forward", "batchnorm_backward", "BatchNorm"]
+__all__ = ["BatchNormCache", "batchnorm_forward", "batchnorm_backward", "finite_difference_gradients", "BatchNorm"]
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,47 @@ def batchnorm_backward(dy: Any, cache: BatchNormCache) -> tuple[np.ndarray, np.n
     sum_gx = np.sum(g * x_hat, axis=axes).reshape(shape)
     dx = (cache.inv_std.reshape(shape) / m) * (m * g - sum_g - x_hat * sum_gx)
     return dx, dgamma, dbeta
+
+
+def finite_difference_gradients(
+    x: Any, gamma: Any, beta: Any, dy: Any, eps: float = 1e-5, h: float = 1e-6
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Central finite differences of ``L = sum(dy * batchnorm_forward(x, gamma, beta, eps)[0])``.
+
+    An independent check of :func:`batchnorm_backward`: each input is nudged by ``+-h`` and
+    the change of the loss measured, with no calculus at all (``2 * size`` forward passes,
+    so keep the arrays small).
+
+    >>> x, dy = np.array([[1.0], [2.0], [4.0]]), np.array([[1.0], [0.0], [-1.0]])
+    >>> dx, dg, db = finite_difference_gradients(x, [1.0], [0.0], dy)
+    >>> _, cache = batchnorm_forward(x, [1.0], [0.0])
+    >>> bool(np.allclose(dx, batchnorm_backward(dy, cache)[0], atol=1e-6))
+    True
+    """
+    h = check_real("h", h, positive=True)
+    x = _check_input(x).astype(np.float64)
+    gamma = as_float_array("gamma", gamma, ndim=1).astype(np.float64)
+    beta = as_float_array("beta", beta, ndim=1).astype(np.float64)
+    dy = as_float_array("dy", dy).astype(np.float64)
+    if dy.shape != x.shape:
+        raise ValueError(f"dy must have the shape of x {x.shape}, got {dy.shape}")
+
+    def loss() -> float:
+        return float(np.sum(batchnorm_forward(x, gamma, beta, eps)[0] * dy))
+
+    grads = []
+    for a in (x, gamma, beta):
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            old = a[i]
+            a[i] = old + h
+            up = loss()
+            a[i] = old - h
+            down = loss()
+            a[i] = old
+            g[i] = (up - down) / (2 * h)
+        grads.append(g)
+    return grads[0], grads[1], grads[2]
 
 
 class BatchNorm:
