@@ -1,0 +1,15 @@
+/* nnbook: tell require.js where the vendored ipywidgets HTML manager lives.
+ *
+ * The manager (html-manager/embed-amd.js) finds its own files (the Font Awesome fonts of the
+ * widget CSS) through the AMD module id "@jupyter-widgets/html-manager/dist/...", which
+ * require.js would resolve against the page's folder; map it to _static/nnbook/html-manager/.
+ * Loaded after require.js and before embed-amd.js. Ours (not vendored), MIT.
+ */
+(function () {
+  "use strict";
+  var here = document.currentScript && document.currentScript.src;
+  if (!here || !window.require || !window.require.config) return;
+  window.require.config({
+    paths: { "@jupyter-widgets/html-manager/dist": new URL("html-manager", here).href },
+  });
+})();

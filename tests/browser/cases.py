@@ -1,0 +1,25 @@
+"""What the browser tests check on each chapter: one line per chapter.
+
+Every page listed in ``_toc.yml`` gets the generic checks (title, navigation, images, math,
+widget snapshots, exercises that appear on it, worked solutions, console) whether or not it
+has a line here. A line adds:
+
+``notebook``
+    the chapter's notebook, opened live in JupyterLab and run top to bottom;
+``chapter``
+    its ``chapter=`` in ``nnbook.exercises``: the page must show at least one of that
+    chapter's exercises, and each is answered with the answer from ``catalog(chapter)``;
+``slider``
+    the description (label) of one slider, moved with the keyboard in the live notebook;
+``drives``
+    what that slider must change: ``"image"`` (the figure), ``"panel"`` (the text/math
+    panel) or ``"any"`` (either);
+``key`` (optional)
+    the key that moves it (``"ArrowRight"`` unless the slider starts at its maximum).
+"""
+
+from __future__ import annotations
+
+CASES: dict[str, dict[str, str]] = {
+    "book/intro": {"notebook": "book/intro.ipynb", "chapter": "intro", "slider": "input length n", "drives": "image"},
+}

@@ -1,0 +1,201 @@
+"""The book as a reader meets it, in a real browser (headless Chromium driven by Playwright).
+
+1. The built HTML book: built once per session (or a fresh ``_build/html`` is reused), served
+   on 127.0.0.1, every page of ``_toc.yml`` opened: title and navigation, images, typeset
+   math, saved widget snapshots, self-check exercises answered right and wrong without a
+   kernel, worked solutions opened, no console error, nothing fetched from outside.
+2. The live notebooks: JupyterLab on 127.0.0.1, each chapter notebook run top to bottom,
+   and one slider per chapter moved with the keyboard, changing what it drives.
+
+Per-chapter expectations are one line each in ``tests/browser/cases.py``. Skipped, with the
+reason, where Playwright or Chromium is missing; CI installs both.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import time
+
+import pytest
+
+from browser import ROOT, build_book, fresh_build, jupyterlab, launch, serve, toc_pages, why_no_browser
+from browser.cases import CASES
+from browser.page_checks import (
+    IMAGES, NAVIGATION, RAW_TEX, TAG_EXERCISES, WAIT_FOR_MATHJAX, WIDGET_VIEWS, PageLog,
+    exercises_on_page, typed, wrong_value,
+)
+
+_SKIP = why_no_browser()
+pytestmark = [pytest.mark.browser, pytest.mark.slow] + ([pytest.mark.skip(reason=_SKIP)] if _SKIP else [])
+
+PAGES = toc_pages()
+NOTEBOOKS = [p for p in PAGES if (ROOT / f"{p}.ipynb").is_file()]
+
+
+# -- fixtures ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+class Book:
+    def __init__(self, html: pathlib.Path, returncode: int, log: str, reused: bool):
+        self.html, self.returncode, self.log, self.reused = html, returncode, log, reused
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory) -> Book:
+    """The built book: ``_build/html`` if it is newer than every input, else a fresh build
+    (the README's command, into a temp --path-output; notebooks are executed)."""
+    existing = ROOT / "_build" / "html"
+    if os.environ.get("NNBOOK_BROWSER_REBUILD") != "1" and fresh_build(existing):
+        return Book(existing, 0, "reused the fresh build in _build/html", True)
+    html, code, log = build_book(tmp_path_factory.mktemp("book"))
+    if not (html / "index.html").is_file():
+        pytest.fail("the book did not build:\n" + log[-4000:])
+    return Book(html, code, log, False)
+
+
+@pytest.fixture(scope="session")
+def site(book):
+    with serve(book.html) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    log = PageLog(site).attach(tab)
+    yield tab, log
+    context.close()
+
+
+# -- the built book ----------------------------------------------------------------------------------
+def test_book_builds_with_warnings_as_errors(book):
+    assert book.returncode == 0, "jupyter-book build -W failed:\n" + book.log[-4000:]
+
+
+def test_vendored_javascript_is_not_injected_into_every_page(book):
+    """MathJax comes from the book itself, once per page, and no vendored file (e.g. a MathJax
+    extension) is added to pages as a script: that happens if a root _static/ appears."""
+    for name in PAGES:
+        text = (book.html / f"{name}.html").read_text()
+        assert text.count("_static/nnbook/mathjax/tex-mml-chtml.js") <= 1, name
+        remote = re.findall(r'<(?:script|link)\b[^>]*(?:src|href)="(https?://[^"]+)"', text)
+        assert not [u for u in remote if u.endswith((".js", ".css"))], f"{name} loads from the network: {remote}"
+        assert "nnbook/mathjax/input/" not in text and "nnbook/mathjax/output/" not in text, name
+        has_widgets = "application/vnd.jupyter.widget-view+json" in text
+        assert text.count("_static/nnbook/html-manager/embed-amd.js") == int(has_widgets), name
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_reads_as_a_reader_sees_it(page, site, book, name):
+    from nnbook import exercises
+
+    tab, log = page
+    url = f"{site}/{name}.html"
+    tab.goto(url, wait_until="load")
+    assert tab.evaluate(WAIT_FOR_MATHJAX) in ("ok", "no mathjax")
+    views = tab.evaluate(WIDGET_VIEWS)
+    if views:
+        tab.wait_for_function(f"({WIDGET_VIEWS})().every(Boolean)", timeout=30_000)
+
+    # Title and chapter navigation: the sidebar links every page of the book, marks this one,
+    # and previous/next links lead on.
+    nav = tab.evaluate(NAVIGATION)
+    assert nav["h1"], f"{name}: no title heading"
+    assert nav["h1"][:40] in nav["title"], f"{name}: the title {nav['title']!r} does not name the page"
+    for other in PAGES:
+        target = f"{site}/{other}.html" if other != PAGES[0] else None
+        if target:
+            assert any(link.split("#")[0] == target for link in nav["links"]), f"{name}: no link to {other}"
+    if name != PAGES[0]:
+        assert any(link.split("#")[0] == url for link in nav["current"]), f"{name} is not marked current"
+    assert nav["prevNext"], f"{name}: no previous/next links"
+
+    # Every image (figures, and the figures inside widget snapshots) has loaded.
+    images = tab.evaluate(IMAGES)
+    broken = [i["src"][:120] for i in images if not i["ok"]]
+    assert not broken, f"{name}: images that did not load: {broken}"
+
+    # Math is typeset: MathJax output present where the page has math, no raw TeX left.
+    source = (book.html / f"{name}.html").read_text()
+    math = tab.evaluate(RAW_TEX)
+    if 'class="math' in source or "\\(" in source:
+        assert math["typeset"] > 0, f"{name}: the page has math but MathJax typeset none"
+    assert not math["raw"], f"{name}: raw TeX left in the text: {math['raw']}"
+
+    # Saved widget snapshots render (sliders appear, in their saved state).
+    if views:
+        assert tab.locator(".jupyter-widgets").count() >= len(views)
+        assert tab.locator(".widget-slider, .widget-hslider").count() > 0 or "Slider" not in source
+
+    # Self-check exercises: right answer -> correct; wrong one -> told so, with the hint;
+    # the worked solution opens on a click. All without a kernel.
+    case = CASES.get(name, {})
+    shown = exercises_on_page(source, exercises.catalog())
+    if "chapter" in case:
+        ids = {ex.id for ex in exercises.catalog(case["chapter"])}
+        assert ids & {ex.id for _, ex in shown}, f"{name}: shows none of chapter {case['chapter']!r}'s exercises"
+    tab.evaluate(TAG_EXERCISES)
+    for index, ex in shown:
+        _answer_exercise(tab, index, ex)
+
+    tab.wait_for_timeout(300)  # let any late typesetting or widget rendering report errors
+    assert not log.outside, f"{name} fetched from outside the book: {log.outside[:5]}"
+    assert not log.own_errors(), f"{name}: errors in the console: {log.own_errors()}"
+
+
+def _answer_exercise(tab, index: int, ex) -> None:
+    quizzes = tab.locator(f'.Quiz[data-nnbook-ex="{index}"]')
+    where = f"exercise {ex.id!r}"
+    if ex.kind == "choice":
+        assert quizzes.count() == 1, f"{where}: expected one multiple-choice box"
+        buttons = quizzes.first.locator(".MCButton")
+        right = ex.choices.index(ex.answer)
+        wrong = (right + 1) % len(ex.choices)
+        feedback = quizzes.first.locator(".Feedback")
+        buttons.nth(wrong).click()
+        _expect_feedback(feedback, correct=False, where=where)
+        buttons.nth(right).click()
+        _expect_feedback(feedback, correct=True, where=where)
+    else:
+        values = ex.answer if ex.kind == "numbers" else (ex.answer,)
+        assert quizzes.count() == len(values), f"{where}: {quizzes.count()} answer boxes for {len(values)} numbers"
+        for k, value in enumerate(values):
+            box = quizzes.nth(k).locator("input.Input-text")
+            feedback = quizzes.nth(k).locator(".Feedback")
+            box.fill(typed(wrong_value(value, ex.tolerance)))
+            box.press("Enter")
+            _expect_feedback(feedback, correct=False, where=where)
+            box.fill(typed(value))
+            box.press("Enter")
+            _expect_feedback(feedback, correct=True, where=where)
+
+    solution = tab.locator(f'details.nnbook-solution[data-nnbook-ex="{index}"]')
+    assert solution.count() == 1, f"{where}: no worked solution"
+    assert not solution.evaluate("d => d.open"), f"{where}: the solution is open before a click"
+    solution.locator("summary").click()
+    assert solution.evaluate("d => d.open"), f"{where}: the solution did not open"
+    assert solution.locator(".nnbook-solution-body").is_visible()
+
+
+def _expect_feedback(feedback, *, correct: bool, where: str) -> None:
+    want = "Correct" if correct else "Not quite"
+    deadline = time.monotonic() + 10
+    text = ""
+    while time.monotonic() < deadline:
+        text = feedback.inner_text()
+        if want in text and (correct or "Hint" in text):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{where}: expected {want!r}{'' if correct else ' with a hint'}, the page says {text!r}")
