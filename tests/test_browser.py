@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
+import shutil
 import time
 
 import pytest
@@ -199,3 +200,92 @@ def _expect_feedback(feedback, *, correct: bool, where: str) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"{where}: expected {want!r}{'' if correct else ' with a hint'}, the page says {text!r}")
+
+
+# -- the live notebooks ------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 serving a copy of book/ (running cells must not touch the
+    committed notebooks: JupyterLab autosaves)."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns("_offline", ".ipynb_checkpoints"))
+    with jupyterlab(root) as url:
+        yield url
+
+
+KERNEL_IDLE = """() => {
+    const panel = window.jupyterapp && jupyterapp.shell.currentWidget;
+    const ctx = panel && panel.sessionContext;
+    return !!(ctx && ctx.isReady && ctx.session && ctx.session.kernel && ctx.session.kernel.status === 'idle'
+              && panel.content && panel.content.widgets.length);
+}"""
+
+RUN_ALL = """async () => {
+    const panel = jupyterapp.shell.currentWidget;
+    await jupyterapp.commands.execute('notebook:run-all-cells');
+    const cells = panel.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
+    return {
+        counts: cells.map(c => c.model.executionCount),
+        errors: cells.flatMap(c => c.model.toJSON().outputs.filter(o => o.output_type === 'error')
+                                                          .map(o => `${o.ename}: ${o.evalue}`)),
+    };
+}"""
+
+# What a slider drives: the readout, the explorer's panel text and its figure (the output area
+# that holds the slider).
+SNAPSHOT = """(slider) => {
+    const out = slider.closest('.jp-OutputArea-output') || slider.parentElement;
+    return {
+        readout: (slider.querySelector('.widget-readout') || {}).textContent,
+        panel: [...out.querySelectorAll('.widget-htmlmath, .widget-html')].map(e => e.textContent).join(' | '),
+        image: [...out.querySelectorAll('img')].map(i => i.src).join(' '),
+    };
+}"""
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_live_notebook_runs_and_its_slider_drives_the_explorer(browser, lab, name):
+    case = CASES.get(name)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab.goto(f"{lab}/lab/tree/{name}.ipynb?reset", wait_until="load")
+        tab.wait_for_function(KERNEL_IDLE, timeout=90_000)
+        ran = tab.evaluate(RUN_ALL)
+        tab.wait_for_function(KERNEL_IDLE, timeout=300_000)
+        assert not ran["errors"], f"{name}: cells raised {ran['errors']}"
+        assert ran["counts"] and all(ran["counts"]), f"{name}: cells that did not run: {ran['counts']}"
+        if case is None or "slider" not in case:
+            pytest.skip(f"no slider for {name}: add a line to tests/browser/cases.py")
+
+        label = case["slider"]
+        sliders = tab.locator(".jp-OutputArea-output .widget-slider").filter(
+            has=tab.locator(".widget-label", has_text=label))
+        sliders.first.wait_for(state="visible", timeout=30_000)
+        slider = sliders.first
+        slider.scroll_into_view_if_needed()
+        before = slider.evaluate(SNAPSHOT)
+        slider.locator(".noUi-handle").focus()
+        slider.locator(".noUi-handle").press(case.get("key", "ArrowRight"))
+
+        drives = case.get("drives", "any")
+        deadline = time.monotonic() + 20
+        after = before
+        while time.monotonic() < deadline:
+            after = slider.evaluate(SNAPSHOT)
+            changed = {k for k in ("panel", "image") if after[k] != before[k]}
+            if after["readout"] != before["readout"] and (changed if drives == "any" else drives in changed):
+                break
+            tab.wait_for_timeout(100)
+        assert after["readout"] != before["readout"], f"{name}: the slider {label!r} did not move ({before['readout']})"
+        targets = ("panel", "image") if drives == "any" else (drives,)
+        assert any(after[k] != before[k] for k in targets), (
+            f"{name}: moving {label!r} from {before['readout']} to {after['readout']} changed no {drives}")
+    finally:
+        try:
+            tab.evaluate("async () => { const p = jupyterapp.shell.currentWidget;"
+                         " if (p && p.sessionContext) await p.sessionContext.shutdown(); }")
+        except Exception:  # noqa: BLE001 - best effort: the server's shutdown stops it anyway
+            pass
+        context.close()
