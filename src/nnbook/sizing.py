@@ -149,9 +149,8 @@ def _window_output(owner: str, shape: Shape, kernel: tuple[int, int], stride: tu
                    padding: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, int]:
     if len(shape) != 3:
         raise ValueError(
-            f"{owner} needs a (channels, height, width) input, but it receives {len(shape)} "
-            f"feature(s) {_shape_text(shape)}; put convolution and pooling layers before "
-            "any Flatten/Linear layer"
+            f"{owner} needs a (channels, height, width) input, but its input is a vector of "
+            f"{shape[0]} features; put convolution and pooling layers before any Flatten/Linear layer"
         )
     out = []
     for axis, n, k, s, p, d in zip(("height", "width"), shape[1:], kernel, stride, padding, dilation):
