@@ -29,7 +29,8 @@ from browser.page_checks import (
 )
 
 _SKIP = why_no_browser()
-pytestmark = [pytest.mark.browser, pytest.mark.slow] + ([pytest.mark.skip(reason=_SKIP)] if _SKIP else [])
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+needs_browser = pytest.mark.skipif(_SKIP is not None, reason=str(_SKIP))
 
 PAGES = toc_pages()
 NOTEBOOKS = [p for p in PAGES if (ROOT / f"{p}.ipynb").is_file()]
@@ -80,11 +81,22 @@ def page(browser, site):
     context.close()
 
 
+def test_ci_has_a_browser():
+    """CI installs Chromium and Playwright (.ci/run): there, a missing browser is a failure."""
+    if _SKIP is None:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI must run the browser tests, but: {_SKIP}")
+    pytest.skip(_SKIP)
+
+
 # -- the built book ----------------------------------------------------------------------------------
+@needs_browser
 def test_book_builds_with_warnings_as_errors(book):
     assert book.returncode == 0, "jupyter-book build -W failed:\n" + book.log[-4000:]
 
 
+@needs_browser
 def test_vendored_javascript_is_not_injected_into_every_page(book):
     """MathJax comes from the book itself, once per page, and no vendored file (e.g. a MathJax
     extension) is added to pages as a script: that happens if a root _static/ appears."""
@@ -98,6 +110,7 @@ def test_vendored_javascript_is_not_injected_into_every_page(book):
         assert text.count("_static/nnbook/html-manager/embed-amd.js") == int(has_widgets), name
 
 
+@needs_browser
 @pytest.mark.parametrize("name", PAGES)
 def test_page_reads_as_a_reader_sees_it(page, site, book, name):
     from nnbook import exercises
@@ -243,6 +256,7 @@ SNAPSHOT = """(slider) => {
 }"""
 
 
+@needs_browser
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_live_notebook_runs_and_its_slider_drives_the_explorer(browser, lab, name):
     case = CASES.get(name)
