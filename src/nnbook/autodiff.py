@@ -46,7 +46,10 @@ __all__ = [
     "Var",
     "cos",
     "exp",
+    "GradientCost",
     "forward_trace",
+    "gradient_cost",
+    "neuron",
     "log",
     "parse_expression",
     "parse_point",
@@ -647,6 +650,34 @@ class Trace:
             rows.append(Row(TEXT.y(), TEXT.v(k), self.value, LATEX.y(), LATEX.v(k), self.output, kind="output"))
         return rows
 
+    @property
+    def edges(self) -> int:
+        """Number of (step, distinct argument) pairs: one local partial each."""
+        return sum(len(node.args) for node in self.nodes)
+
+    def tangent_sweep(self, wrt: int) -> list[float]:
+        """One forward sweep, numbers only: the tangent of every node for the seed ẋ_wrt = 1."""
+        tangent = [0.0] * len(self.nodes)
+        tangent[wrt] = 1.0
+        for pos in range(self.n, len(self.nodes)):
+            node, dot = self.nodes[pos], 0.0
+            for a, p in zip(node.args, node.partials):
+                dot += p * tangent[a]
+            tangent[pos] = dot
+        return tangent
+
+    def adjoint_sweep(self) -> list[float]:
+        """One reverse sweep, numbers only: the adjoint of every node for the seed ȳ = 1."""
+        adjoint = [0.0] * len(self.nodes)
+        if self.output is None:
+            return adjoint
+        adjoint[self.output] = 1.0
+        for j in range(len(self.nodes) - 1, self.n - 1, -1):
+            node, bar = self.nodes[j], adjoint[j]
+            for a, p in zip(node.args, node.partials):
+                adjoint[a] += bar * p
+        return adjoint
+
     def point_text(self) -> str:
         return ", ".join(f"{TEXT.param(n)} = {_const(x)}" for n, x in zip(self.names, self.inputs))
 
@@ -715,7 +746,7 @@ class ForwardTrace:
     def __init__(self, t: Trace, wrt: int) -> None:
         self.trace, self.wrt = t, wrt
         self.value = t.value
-        tangent = [1.0 if pos == wrt else 0.0 for pos in range(t.n)]
+        tangent = t.tangent_sweep(wrt)
         tangent_rows = []
         for pos in range(t.n):
             name = t.names[pos]
@@ -723,7 +754,6 @@ class ForwardTrace:
                                     LATEX.v(t.index(pos), "dot"), LATEX.param(name, "dot"), pos, kind="input"))
         for pos in range(t.n, len(t.nodes)):
             node = t.nodes[pos]
-            tangent.append(sum(p * tangent[a] for a, p in zip(node.args, node.partials)))
             texts = []
             for notation in (TEXT, LATEX):
                 partials = t.partial_rules(pos, notation)
@@ -1170,3 +1200,75 @@ def trace_text(expression: str, point: str) -> ReverseTrace:
         return reverse_trace(e, *values)
     except (ZeroDivisionError, OverflowError, TypeError) as exc:
         raise ValueError(str(exc)) from None
+
+
+# ============================================================================ cost of a gradient
+@dataclass(frozen=True)
+class GradientCost:
+    """What a full gradient costs in each mode, counted in local-partial multiplications.
+
+    Forward mode needs one sweep per input (each multiplies every edge's local partial once);
+    reverse mode needs one sweep per output, here one.
+    """
+
+    inputs: int
+    steps: int
+    edges: int
+
+    @property
+    def forward_sweeps(self) -> int:
+        return self.inputs
+
+    @property
+    def forward_multiplications(self) -> int:
+        return self.inputs * self.edges
+
+    @property
+    def reverse_sweeps(self) -> int:
+        return 1
+
+    @property
+    def reverse_multiplications(self) -> int:
+        return self.edges
+
+    @property
+    def ratio(self) -> float:
+        return self.forward_multiplications / max(self.reverse_multiplications, 1)
+
+
+def gradient_cost(f: Callable[..., Any], *inputs: float) -> GradientCost:
+    """Count the work of the full gradient of ``f`` at ``inputs`` in forward and reverse mode.
+
+    >>> c = gradient_cost(lambda x1, x2: log(x1) + x1 * x2 - sin(x2), 2, 5)
+    >>> c.forward_multiplications, c.reverse_multiplications
+    (16, 8)
+    """
+    t = Trace(f, inputs)
+    return GradientCost(t.n, len(t), t.edges)
+
+
+def neuron(n: int, seed: int = 0) -> tuple[Callable[..., Any], tuple[float, ...]]:
+    """A sigmoid neuron with ``n`` weights and squared-error loss on one fixed example.
+
+    Returns ``(loss, weights)``: ``loss(w1, ..., wn) = (σ(w1 x1 + ... + wn xn) - 1)^2`` for fixed
+    inputs x drawn from ``seed``, and a starting point for the weights. Used to measure how the
+    cost of a gradient grows with the number of inputs.
+
+    >>> loss, w = neuron(3)
+    >>> len(w), len(reverse_trace(loss, *w).gradient)
+    (3, 3)
+    """
+    from ._validate import check_int
+
+    n = check_int("n", n, minimum=1)
+    rng = np.random.default_rng(seed)
+    x = tuple(float(v) for v in np.round(rng.uniform(-1, 1, n), 2))
+    w0 = tuple(float(v) for v in np.round(rng.uniform(-1, 1, n), 2))
+
+    def loss(*w: Any) -> Any:
+        z = w[0] * x[0]
+        for wi, xi in zip(w[1:], x[1:]):
+            z = z + wi * xi
+        return (sigmoid(z) - 1) ** 2
+
+    return loss, w0
