@@ -1,0 +1,112 @@
+"""Softmax chapter: the readable, stable softmax/cross-entropy against PyTorch, and the explorers' redraw.
+
+The ratios to PyTorch are reported without a target: `nnbook.softmax` stays the plain
+subtract-the-max implementation the chapter teaches. The explorers must update (panel and
+figure, PNG included) within 50 ms so that dragging a slider feels immediate.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from _harness import Result, benchmark, median_seconds
+
+SHAPE = (4096, 1000)
+
+
+def _batch(dtype=np.float32):
+    rng = np.random.default_rng(0)
+    logits = (rng.standard_normal(SHAPE) * 5).astype(dtype)
+    targets = rng.integers(0, SHAPE[1], size=SHAPE[0])
+    return logits, targets
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:  # the ratio needs the reference; report it as unavailable
+        return None
+    return torch
+
+
+@benchmark("softmax (4096, 1000) float32 vs torch.softmax")
+def softmax_vs_torch() -> Result:
+    from nnbook.softmax import softmax
+
+    logits, _ = _batch()
+    measured = median_seconds(lambda: softmax(logits), repeat=9)
+    torch = _torch()
+    if torch is None:
+        return Result(measured, float("nan"), "torch.softmax (torch not installed)")
+    t = torch.from_numpy(logits)
+    reference = median_seconds(lambda: torch.softmax(t, dim=-1), repeat=9)
+    return Result(measured, reference, f"torch.softmax, {torch.get_num_threads()} thread(s)")
+
+
+@benchmark("cross_entropy (4096, 1000) float32 vs torch")
+def cross_entropy_vs_torch() -> Result:
+    from nnbook.softmax import cross_entropy
+
+    logits, targets = _batch()
+    measured = median_seconds(lambda: cross_entropy(logits, targets), repeat=9)
+    torch = _torch()
+    if torch is None:
+        return Result(measured, float("nan"), "F.cross_entropy (torch not installed)")
+    t, y = torch.from_numpy(logits), torch.from_numpy(targets)
+    reference = median_seconds(lambda: torch.nn.functional.cross_entropy(t, y), repeat=9)
+    return Result(measured, reference, f"F.cross_entropy (mean), {torch.get_num_threads()} thread(s)")
+
+
+@benchmark("cross_entropy_grad (4096, 1000) float32 vs autograd")
+def cross_entropy_grad_vs_torch() -> Result:
+    from nnbook.softmax import cross_entropy_grad
+
+    logits, targets = _batch()
+    measured = median_seconds(lambda: cross_entropy_grad(logits, targets), repeat=9)
+    torch = _torch()
+    if torch is None:
+        return Result(measured, float("nan"), "autograd (torch not installed)")
+    y = torch.from_numpy(targets)
+
+    def torch_grad():
+        t = torch.from_numpy(logits).requires_grad_(True)
+        torch.nn.functional.cross_entropy(t, y).backward()
+        return t.grad
+
+    reference = median_seconds(torch_grad, repeat=9)
+    return Result(measured, reference, "F.cross_entropy forward + backward")
+
+
+def _empty_png_seconds(width: float, height: float) -> float:
+    from nnbook.plots import figure_to_png, new_figure
+
+    fig = new_figure(width, height, layout=None)
+    fig.add_subplot()
+    return median_seconds(lambda: figure_to_png(fig), repeat=15)
+
+
+@benchmark("TemperatureExplorer update (panel + bar chart PNG)", max_seconds=0.05)
+def temperature_explorer_update() -> Result:
+    from nnbook.widgets.softmax import TemperatureExplorer
+
+    explorer = TemperatureExplorer()
+    settings = itertools.cycle([dict(temperature=t, shift=c) for t, c in
+                                [(0.1, 0.0), (0.5, 2.0), (1.0, -3.0), (3.0, 5.0), (20.0, 0.5)]])
+    measured = median_seconds(lambda: explorer.set(**next(settings)), repeat=21, warmup=3)
+    assert explorer.ok
+    size = explorer._chart.figure.get_size_inches()
+    return Result(measured, _empty_png_seconds(*size), "PNG of empty axes of the same size")
+
+
+@benchmark("StepExplorer update (panel + sigma(kx) plot PNG)", max_seconds=0.05)
+def step_explorer_update() -> Result:
+    from nnbook.widgets.softmax import StepExplorer
+
+    explorer = StepExplorer()
+    settings = itertools.cycle([dict(k=k, delta=d) for k, d in [(1.0, 0.1), (10.0, 0.3), (100.0, 0.05), (1000.0, 0.5)]])
+    measured = median_seconds(lambda: explorer.set(**next(settings)), repeat=21, warmup=3)
+    assert explorer.ok
+    size = explorer._chart.figure.get_size_inches()
+    return Result(measured, _empty_png_seconds(*size), "PNG of empty axes of the same size")
