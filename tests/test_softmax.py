@@ -409,3 +409,27 @@ def test_network_shapes_and_errors():
 def test_clear_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# -- the seeds' published answers, through the chapter's exercises --------------------------------------
+def test_seed_answers_that_are_right_are_accepted_and_the_wrong_identity_is_not():
+    from nnbook import exercises
+
+    assert exercises.check("softmax-probabilities", "0.09, 0.24, 0.67")
+    assert exercises.check("softmax-log-prob-gradient", "-0.09, 0.76, -0.67")
+    assert exercises.check("softmax-pushed-down-most", "logit 3")
+    assert exercises.check("softmax-gradient-formula", "$P_i - y_i$")
+    assert exercises.check("softmax-relu-at-zero", "it does not exist")
+    seed_identity = "$\\sigma(x) = \\tfrac12 \\tanh(\\tfrac{x}{2} + 1)$"
+    assert not exercises.check("softmax-sigmoid-tanh-identity", seed_identity)
+    # the seed's final mapping (halve w1, b1 and w2; add half the sum of w2 to the output bias) is right
+    assert exercises.check("softmax-tanh-network", "0.5, 0.25, 1, 0")
+
+
+def test_docstring_examples():
+    import doctest
+
+    import nnbook.softmax
+
+    result = doctest.testmod(nnbook.softmax)
+    assert result.attempted > 20 and result.failed == 0
