@@ -25,7 +25,6 @@ import inspect
 import math
 import numbers
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -609,6 +608,7 @@ class Trace:
         self.value = tape.nodes[out_pos].value if out_pos is not None else self.constant
         self._raw = [tape.nodes[p] for p in kept]
         self._args = [tuple(new_pos[a] for a in node.args) for node in self._raw]
+        self._rule_cache: dict[tuple[bool, int], tuple[str, list[str]]] = {}
         self.nodes = [self._make_node(pos) for pos in range(len(kept))]
         self.rows = self._primal_rows()
 
@@ -618,6 +618,12 @@ class Trace:
         return pos - self.n + 1
 
     def _rules(self, notation: _Notation, pos: int) -> tuple[str, list[str]]:
+        key = (notation.latex, pos)
+        if key not in self._rule_cache:
+            self._rule_cache[key] = self._make_rules(notation, pos)
+        return self._rule_cache[key]
+
+    def _make_rules(self, notation: _Notation, pos: int) -> tuple[str, list[str]]:
         node = self._raw[pos]
         if node.op == "input":
             return notation.param(self.names[pos]), []
@@ -929,7 +935,8 @@ def reverse_trace(f: Callable[..., Any], *inputs: float) -> ReverseTrace:
 
 # ============================================================================ rendering
 def _width(text: str) -> int:
-    return sum(not unicodedata.combining(ch) for ch in text)
+    """Display width: the combining dot and bar of v̇ and v̄ take no column."""
+    return len(text) - text.count(_DOT) - text.count(_BAR)
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:
