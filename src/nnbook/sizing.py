@@ -413,6 +413,8 @@ class Row:
         return self.params - self.biases
 
 
+_NOWRAP = "white-space:nowrap;padding:0.15em 0.5em"
+
 _COLUMNS = (
     ("layer", None),
     ("output shape", None),
@@ -487,19 +489,23 @@ class Summary:
     def _repr_html_(self) -> str:
         header, body, total = self._cells()
         th = "".join(
-            f'<th style="text-align:{"left" if i < 2 else "right"}">{html.escape(h)}</th>' for i, h in enumerate(header)
+            f'<th style="text-align:{"left" if i < 2 else "right"};{_NOWRAP}">{html.escape(h)}</th>'
+            for i, h in enumerate(header)
         )
 
         def tr(cells: list[str], bold: bool = False) -> str:
             tds = "".join(
-                f'<td style="text-align:{"left" if i < 2 else "right"}">'
+                f'<td style="text-align:{"left" if i < 2 else "right"};{_NOWRAP}">'
                 f'{"<b>" if bold else ""}{html.escape(c)}{"</b>" if bold else ""}</td>'
                 for i, c in enumerate(cells)
             )
             return f"<tr>{tds}</tr>"
 
         rows = "".join(tr(r) for r in body) + tr(total, bold=True)
-        return f'<table class="nnbook-sizing"><thead><tr>{th}</tr></thead><tbody>{rows}</tbody></table>'
+        return (
+            '<div style="overflow-x:auto"><table class="nnbook-sizing" style="font-size:0.85em">'
+            f"<thead><tr>{th}</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
 
 
 def _check_input_shape(input_shape: Any) -> Shape:

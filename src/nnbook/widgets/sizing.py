@@ -131,13 +131,18 @@ class NetworkBuilder(Explorer):
             "channels": int_slider("input channels", c, 1, 256),
             "height": int_slider("height", h, 1, 256),
             "width": int_slider("width", w, 1, 256),
-            "kind": widgets.Dropdown(options=list(LAYER_KINDS), value="Conv2d", description="next layer"),
+            "kind": widgets.Dropdown(options=list(LAYER_KINDS), value=self._initial_kind(), description="next layer"),
             "size": int_slider("channels / features", 16, 1, 512),
             "kernel_size": int_slider("kernel k", 3, 1, 11),
             "stride": int_slider("stride s", 1, 1, 8),
             "padding": int_slider("padding p", 0, 0, 5),
             "dilation": int_slider("dilation d", 1, 1, 4),
         }
+
+    def _initial_kind(self) -> str:
+        """Suggest a layer that fits: a convolution after a map, a dense layer after a vector."""
+        out = summarize(self._initial_shape, self.layers).output_shape
+        return "Conv2d" if len(out) == 3 else "Linear"
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
