@@ -116,7 +116,7 @@ class _Notation:
 
     def partial(self, j: int, i: int) -> str:
         if self.latex:
-            return rf"\frac{{\partial v_{{{j}}}}}{{\partial v_{{{i}}}}}"
+            return rf"\partial v_{{{j}}}/\partial v_{{{i}}}"
         return f"∂{self.v(j)}/∂{self.v(i)}"
 
     # -- expressions -------------------------------------------------------------------
@@ -695,7 +695,7 @@ class Trace:
         return _text_table(f"Evaluation trace at {self.point_text()}", ["Forward primal trace"], [[r.text() for r in self.rows]])
 
     def _repr_html_(self) -> str:
-        return _html_table(["Forward primal trace"], [[r.text() for r in self.rows]], None)
+        return _html_table(["Forward primal trace"], [[r.tex() for r in self.rows]], None)
 
 
 def _merge_partials(n: _Notation, op: str, args: tuple[int, ...], partials: list[str]) -> list[str]:
@@ -798,7 +798,8 @@ class ForwardTrace:
 
     def to_html(self, highlight: int | None = None) -> str:
         """HTML table; ``highlight`` is the row number to mark (0-based)."""
-        return _html_table(["Forward primal trace", "Forward tangent (derivative) trace"], self._columns(),
+        columns = [[p.tex() for p, _ in self.rows], [d.tex() for _, d in self.rows]]
+        return _html_table(["Forward primal trace", "Forward tangent (derivative) trace"], columns,
                            None if highlight is None else (highlight, highlight), caption=self._title())
 
     def _repr_html_(self) -> str:
@@ -870,7 +871,7 @@ class ReverseTrace:
                 adjoint[a] = contribution if first else adjoint[a] + contribution
                 texts = []
                 for n in (TEXT, LATEX):
-                    generic = f"{n.v(node.index, 'bar')} {n.partial(node.index, t.index(a))}"
+                    generic = n.v(node.index, "bar") + (r" \, " if n.latex else " ") + n.partial(node.index, t.index(a))
                     expanded = n.term(rules[n][a], n.v(node.index, "bar"))
                     if not first:
                         generic = f"{n.v(t.index(a), 'bar')} + {generic}"
@@ -911,7 +912,8 @@ class ReverseTrace:
         mark = None
         if highlight is not None:
             mark = (highlight.row, None) if highlight.phase == "forward" else (None, highlight.row)
-        return _html_table(["Forward primal trace", "Reverse adjoint (derivative) trace"], self._columns(), mark,
+        columns = [[r.tex() for r in self.trace.rows], [r.tex() for r in self.rows]]
+        return _html_table(["Forward primal trace", "Reverse adjoint (derivative) trace"], columns, mark,
                            caption=self._title())
 
     def _repr_html_(self) -> str:
@@ -992,7 +994,8 @@ def _html_table(headers: list[str], columns: list[list[tuple[str, ...]]], highli
             for k, cell in enumerate(row):
                 c = (cls + (sep if k == 0 else "") + (" num" if k == 3 else "")).strip()
                 attr = f' class="{c}"' if c else ""
-                parts.append(f"<td{attr}>{escape(cell)}</td>")
+                shown = escape(cell) if k == 3 or not cell else rf"\({escape(cell)}\)"  # MathJax in Lab and book
+                parts.append(f"<td{attr}>{shown}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)
