@@ -340,8 +340,7 @@ def _activate(z: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray]:
     if activation == "linear":
         return z, np.ones_like(z)
     if activation == "relu":
-        mask = z > 0
-        return z * mask, mask.astype(z.dtype)
+        return np.maximum(z, 0), (z > 0).astype(z.dtype)
     if activation == "tanh":
         a = np.tanh(z)
         return a, 1 - a * a
@@ -413,6 +412,10 @@ def simulate(
     slopes: list[np.ndarray] = []
     caches: list[Any] = []
     log_pre = np.full(depth + 1, np.nan)
+    log_act = np.full(depth + 1, np.nan)
+    log_grad = np.full(depth + 1, np.nan)
+    log_act[0] = _log_std(h0, 0.0)
+    log_grad[depth] = _log_std(top, 0.0)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for l in range(1, depth + 1):
             z = h[l - 1] @ weights[l - 1].T
@@ -428,8 +431,11 @@ def simulate(
             if homogeneous:
                 s = float(np.std(a, dtype=np.float64))
                 if s > 0 and math.isfinite(s):
-                    a = a * dt(1.0 / s)
+                    a *= dt(1.0 / s)
                     scale += math.log(s)
+                log_act[l] = scale if s > 0 else -math.inf
+            else:
+                log_act[l] = _log_std(a, scale)
             h.append(a)
             lam[l] = scale
 
@@ -452,13 +458,12 @@ def simulate(
                 pending[l - 2] = (gl, mu[l])
             s = float(np.std(dx, dtype=np.float64))
             if s > 0 and math.isfinite(s):
-                dx = dx * dt(1.0 / s)
+                dx *= dt(1.0 / s)
                 scale += math.log(s)
+            log_grad[l - 1] = scale if s > 0 else -math.inf
             g[l - 1] = dx
             mu[l - 1] = scale
 
-    log_act = np.array([_log_std(h[l], lam[l]) for l in range(depth + 1)])
-    log_grad = np.array([_log_std(g[l], mu[l]) for l in range(depth + 1)])
     with np.errstate(over="ignore", invalid="ignore"):
         activation_std = np.exp(log_act)
         gradient_std = np.exp(log_grad)
