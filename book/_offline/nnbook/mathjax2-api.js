@@ -3,45 +3,60 @@
  * ipywidgets 8 (@jupyter-widgets/base `typeset`, used by HTMLMath and by slider labels) calls
  * the MathJax 2 API, MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the book loads
  * MathJax 3, which has no Hub, so the call throws and the widget's math stays raw TeX.
- * This file runs after Sphinx's inline `window.MathJax = {...}` configuration and before the
- * deferred MathJax script: it gives MathJax a Hub.Queue that typesets with MathJax 3,
- * queueing elements that arrive before MathJax has started. Ours (not vendored), MIT.
+ * This file runs just after MathJax 3 (see _config.yml) and gives it a Hub.Queue that
+ * typesets with MathJax 3, holding back elements that arrive before MathJax has started.
+ * Ours (not vendored), MIT.
  */
 (function () {
   "use strict";
-  var config = window.MathJax;
-  if (!config || config.version) return; // no MathJax on this page, or it is already running
   var pending = [];
+
+  function typeset(elements) {
+    var mj = window.MathJax;
+    mj.startup.promise = mj.startup.promise.then(function () {
+      return mj.typesetPromise(elements);
+    });
+  }
+
+  function flush() {
+    var elements = pending.filter(Boolean);
+    pending = [];
+    if (elements.length) typeset(elements);
+  }
 
   function queue() {
     for (var i = 0; i < arguments.length; i++) {
       var job = arguments[i];
-      if (Array.isArray(job) && job[0] === "Typeset") {
-        var mj = window.MathJax;
-        if (mj && mj.version && mj.typesetPromise && mj.startup) {
-          var element = job[2];
-          mj.startup.promise = mj.startup.promise.then(function () {
-            return mj.typesetPromise(element ? [element] : undefined);
-          });
-        } else {
-          pending.push(job[2]);
-        }
+      if (!Array.isArray(job) || job[0] !== "Typeset") continue;
+      var mj = window.MathJax;
+      if (mj && mj.version && mj.typesetPromise && mj.startup && mj.startup.promise) {
+        typeset(job[2] ? [job[2]] : undefined);
+      } else {
+        pending.push(job[2]);
       }
     }
   }
 
-  config.Hub = { Queue: queue }; // used until MathJax 3 replaces window.MathJax
-  config.startup = config.startup || {};
-  var ready = config.startup.ready;
-  config.startup.ready = function () {
+  var mj = window.MathJax;
+  if (!mj) return; // no MathJax on this page
+  if (mj.version) {
+    // MathJax 3 is loaded (the book loads it synchronously); its startup finishes shortly.
+    mj.Hub = { Queue: queue };
+    var wait = setInterval(function () {
+      if (mj.typesetPromise && mj.startup && mj.startup.promise) {
+        clearInterval(wait);
+        flush();
+      }
+    }, 20);
+    return;
+  }
+  // Only the configuration so far (MathJax loaded later): hook its startup.
+  mj.Hub = { Queue: queue };
+  mj.startup = mj.startup || {};
+  var ready = mj.startup.ready;
+  mj.startup.ready = function () {
     if (ready) ready(); else window.MathJax.startup.defaultReady();
     window.MathJax.Hub = { Queue: queue };
-    var elements = pending.filter(Boolean);
-    pending = [];
-    if (elements.length) {
-      window.MathJax.startup.promise = window.MathJax.startup.promise.then(function () {
-        return window.MathJax.typesetPromise(elements);
-      });
-    }
+    flush();
   };
 })();

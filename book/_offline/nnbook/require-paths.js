@@ -1,8 +1,9 @@
 /* nnbook: tell require.js where the vendored ipywidgets HTML manager lives.
  *
  * The manager (html-manager/embed-amd.js) finds its own files (the Font Awesome fonts of the
- * widget CSS) through the AMD module id "@jupyter-widgets/html-manager/dist/...", which
- * require.js would resolve against the page's folder; map it to _static/nnbook/html-manager/.
+ * widget CSS, e.g. for button icons) through AMD module ids ("@jupyter-widgets/base",
+ * "@jupyter-widgets/html-manager/dist/..."), which require.js would resolve against the page's
+ * folder; map them to _static/nnbook/html-manager/, where those fonts are.
  * Loaded after require.js and before embed-amd.js. Ours (not vendored), MIT.
  */
 (function () {
@@ -10,6 +11,9 @@
   var here = document.currentScript && document.currentScript.src;
   if (!here || !window.require || !window.require.config) return;
   window.require.config({
-    paths: { "@jupyter-widgets/html-manager/dist": new URL("html-manager", here).href },
+    paths: {
+      "@jupyter-widgets/html-manager/dist": new URL("html-manager", here).href,
+      "@jupyter-widgets": new URL("html-manager", here).href,
+    },
   });
 })();
