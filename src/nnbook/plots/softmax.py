@@ -26,7 +26,7 @@ SIGMOID_COLOUR = "#4c72b0"
 
 def _plain_axes(fig: Figure) -> Any:
     ax = fig.add_subplot()
-    ax.tick_params(labelsize=8)
+    ax.tick_params(labelsize=9)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return ax
@@ -46,20 +46,20 @@ class ProbabilityBars:
         k = int(num_classes)
         self.num_classes = k
         # a fixed layout (no layout engine) keeps every redraw cheap
-        self.figure = new_figure(max(3.6, 0.6 * k + 1.8), 2.5, layout=None)
-        self.figure.subplots_adjust(left=0.14, right=0.9, bottom=0.14, top=0.86)
+        self.figure = new_figure(max(4.6, 0.7 * k + 2.0), 2.9, layout=None)
+        self.figure.subplots_adjust(left=0.12, right=0.92, bottom=0.12, top=0.88)
         ax = _plain_axes(self.figure)
         self.axes = ax
         self.bars = ax.bar(np.arange(k), np.zeros(k), color=BAR_COLOUR, width=0.7)
-        self.labels = [ax.text(i, 0.0, "", ha="center", va="bottom", fontsize=8) for i in range(k)]
+        self.labels = [ax.text(i, 0.0, "", ha="center", va="bottom", fontsize=9) for i in range(k)]
         self.uniform = ax.axhline(1.0 / k, color=UNIFORM_COLOUR, linestyle="--", linewidth=1)
-        ax.text(k - 0.55, 1.0 / k, " 1/K", va="bottom", ha="left", fontsize=8, color=UNIFORM_COLOUR)
+        ax.text(k - 0.55, 1.0 / k, " 1/K", va="bottom", ha="left", fontsize=9, color=UNIFORM_COLOUR)
         ax.set_xticks(np.arange(k), [f"class {i + 1}" for i in range(k)] if k <= 8 else [str(i + 1) for i in range(k)])
         ax.set_ylim(0, 1.12)
         ax.set_xlim(-0.6, k - 0.4 + 0.5)
-        ax.set_ylabel("probability", fontsize=8)
+        ax.set_ylabel("probability", fontsize=9)
         ax.set_yticks([0.0, 0.5, 1.0])
-        self.title = ax.set_title("", fontsize=9, y=1.02)  # a fixed y skips matplotlib's title placement
+        self.title = ax.set_title("", fontsize=10, y=1.02)  # a fixed y skips matplotlib's title placement
 
     def update(self, probabilities: Any, temperature: float = 1.0) -> Figure:
         p = np.asarray(probabilities, dtype=float)
@@ -85,8 +85,8 @@ class SigmoidStep:
 
     def __init__(self) -> None:
         self.x = np.linspace(-2.0, 2.0, 801)
-        self.figure = new_figure(5.2, 2.5, layout=None)
-        self.figure.subplots_adjust(left=0.09, right=0.97, bottom=0.17, top=0.86)
+        self.figure = new_figure(5.6, 2.8, layout=None)
+        self.figure.subplots_adjust(left=0.08, right=0.97, bottom=0.15, top=0.88)
         ax = _plain_axes(self.figure)
         self.axes = ax
         self.band = ax.axvspan(-0.1, 0.1, color="#eeeeee", zorder=0)
@@ -97,11 +97,11 @@ class SigmoidStep:
         (self.curve,) = ax.plot(self.x, sigmoid(self.x), color=SIGMOID_COLOUR, linewidth=1.5, label="sigma(k x)")
         ax.set_ylim(-0.05, 1.05)
         ax.set_xlim(-2.0, 2.0)
-        ax.set_xlabel("x", fontsize=8)
-        ax.legend(fontsize=8, loc="upper left", frameon=False)
+        ax.set_xlabel("x", fontsize=9)
+        ax.legend(fontsize=9, loc="upper left", frameon=False)
         ax.set_yticks([0.0, 0.5, 1.0])
         ax.set_xticks([-2.0, -1.0, 0.0, 1.0, 2.0])
-        self.title = ax.set_title("", fontsize=9, y=1.02)
+        self.title = ax.set_title("", fontsize=10, y=1.02)
 
     def update(self, k: float, delta: float) -> Figure:
         self.curve.set_ydata(sigmoid(k * self.x))

@@ -69,6 +69,7 @@ class TemperatureExplorer(Explorer):
     def __init__(self) -> None:
         self._chart: ProbabilityBars | None = None
         super().__init__()
+        self.image.layout.align_self = "flex-start"  # show the PNG at its own size, not stretched
 
     def controls_(self) -> dict[str, Any]:
         return {
@@ -91,7 +92,7 @@ class TemperatureExplorer(Explorer):
         panel = (
             r"$P_i = \dfrac{e^{(z_i + c)/T}}{\sum_j e^{(z_j + c)/T}}$"
             f" with $c = {shift:g}$ and $T = {temperature:.3g}$:"
-            '<table style="border-collapse:collapse"><tr><th>class</th><th>$z_i$</th><th>$z_i + c$</th>'
+            '<table style="border-collapse:collapse;margin:0.4em 0"><tr><th>class</th><th>$z_i$</th><th>$z_i + c$</th>'
             f"<th>$P_i$</th></tr>{rows}</table>"
             f"<p>Entropy $H = -\\sum_i P_i \\log P_i = {h:.4f}$ nats "
             f"(uniform: $\\log {len(p)} = {math.log(len(p)):.4f}$; one-hot: 0). "
@@ -113,6 +114,7 @@ class StepExplorer(Explorer):
     def __init__(self) -> None:
         self._chart = SigmoidStep()
         super().__init__()
+        self.image.layout.align_self = "flex-start"  # show the PNG at its own size, not stretched
 
     def controls_(self) -> dict[str, Any]:
         return {
@@ -131,7 +133,7 @@ class StepExplorer(Explorer):
         )
         panel = (
             f"$\\sigma(kx) = 1/(1 + e^{{-kx}})$ with $k = {k:.3g}$, against the step $H(x)$:"
-            '<table style="border-collapse:collapse"><tr><th>$x$</th><th>$\\sigma(kx)$</th><th>$H(x)$</th></tr>'
+            '<table style="border-collapse:collapse;margin:0.4em 0"><tr><th>$x$</th><th>$\\sigma(kx)$</th><th>$H(x)$</th></tr>'
             f"{values}</table>"
             f"<p>Largest gap for $|x| \\ge {delta:g}$: $\\sigma(-k\\delta) = {gap:.3e}$. "
             f"A gap of at most 0.01 there needs $k \\ge \\ln 99 / \\delta = {need:.4g}$. "
