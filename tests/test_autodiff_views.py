@@ -48,16 +48,18 @@ def test_stepper_walks_forward_then_reverse():
     ex.set(step=0)
     assert ex.ok and "Forward sweep, step 1 of 8: v₋₁ = x₁ = 2.0000" in ex.panel.value
     assert ex.panel.value.count('class="hl"') == 1
+    assert ex.panel.value.count("= ?") == (n_forward - 1) + n_reverse  # not computed yet
     ex.set(step=n_forward)
     assert "Reverse sweep, step 1 of 11: v̄₅ = y\u0304 = 1.0000" in ex.panel.value
+    assert ex.panel.value.count("= ?") == n_reverse - 1
     ex.set(step=n_forward + n_reverse - 1)
-    assert "Done: the gradient is (5.5000, 1.7163)" in ex.panel.value
+    assert "Done: the gradient is (5.5000, 1.7163)" in ex.panel.value and "= ?" not in ex.panel.value
 
 
 def test_stepper_reads_the_readers_formula_and_refuses_bad_ones():
     ex = TraceStepper()
     ex.set(expression="1/(x1 + x2) + x2^2 + cos(x1)", point="x1=3, x2=6", step=0)
-    assert ex.ok and "y = 35.1211" in ex.panel.value
+    assert ex.ok and "at x₁ = 3, x₂ = 6" in ex.panel.value and "v₋₁ = x₁ = 3.0000" in ex.panel.value
     assert ex.controls["step"].max == len(trace_text("1/(x1 + x2) + x2^2 + cos(x1)", "3, 6").sweep()) - 1
     picture = ex.image.value
     for expression, point, words in [

@@ -907,14 +907,18 @@ class ReverseTrace:
     def __repr__(self) -> str:
         return _text_table(self._title(), ["Forward primal trace", "Reverse adjoint trace"], self._columns())
 
-    def to_html(self, highlight: SweepStep | None = None) -> str:
-        """HTML table; ``highlight`` (a :meth:`sweep` step) marks its row."""
-        mark = None
+    def to_html(self, highlight: SweepStep | None = None, reveal: bool = False) -> str:
+        """HTML table; ``highlight`` (a :meth:`sweep` step) marks its row. With ``reveal``, rows the
+        sweep has not reached yet show their rule but ``?`` for the value (to predict it first)."""
+        mark = shown = None
         if highlight is not None:
-            mark = (highlight.row, None) if highlight.phase == "forward" else (None, highlight.row)
+            forward = highlight.phase == "forward"
+            mark = (highlight.row, None) if forward else (None, highlight.row)
+            if reveal:
+                shown = (highlight.row + 1, 0) if forward else (len(self.trace.rows), highlight.row + 1)
         columns = [[r.tex() for r in self.trace.rows], [r.tex() for r in self.rows]]
         return _html_table(["Forward primal trace", "Reverse adjoint (derivative) trace"], columns, mark,
-                           caption=self._title())
+                           caption="" if shown else self._title(), shown=shown)
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -976,7 +980,7 @@ _CSS = (
 
 
 def _html_table(headers: list[str], columns: list[list[tuple[str, ...]]], highlight: tuple[int | None, ...] | None,
-                caption: str = "") -> str:
+                caption: str = "", shown: tuple[int, ...] | None = None) -> str:
     parts = [_CSS, '<table class="nnbook-trace">']
     if caption:
         parts.append(f"<caption>{escape(caption)}</caption>")
@@ -991,11 +995,13 @@ def _html_table(headers: list[str], columns: list[list[tuple[str, ...]]], highli
             cls = "ab"[i % 2] if marks[i] else ""
             sep = " sep" if i else ""
             row = row or ("", "", "", "")
+            if shown is not None and row[0] and r >= shown[i]:
+                row = (*row[:3], "= ?")
             for k, cell in enumerate(row):
                 c = (cls + (sep if k == 0 else "") + (" num" if k == 3 else "")).strip()
                 attr = f' class="{c}"' if c else ""
-                shown = escape(cell) if k == 3 or not cell else rf"\({escape(cell)}\)"  # MathJax in Lab and book
-                parts.append(f"<td{attr}>{shown}</td>")
+                content = escape(cell) if k == 3 or not cell else rf"\({escape(cell)}\)"  # MathJax: Lab and book
+                parts.append(f"<td{attr}>{content}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)

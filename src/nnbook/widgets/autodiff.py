@@ -48,8 +48,9 @@ def describe_step(rt: ReverseTrace, step: int) -> str:
 class TraceStepper(Explorer):
     """A formula, a point and a slider that walks the forward sweep, then the reverse sweep.
 
-    The table highlights the current row; the graph highlights the node it computes and, in the
-    reverse sweep, the edge along which the adjoint flows back.
+    The table highlights the current row and shows ``?`` for the values the sweep has not reached
+    yet; the graph highlights the node the row computes and, in the reverse sweep, the edge along
+    which the adjoint flows back.
 
     >>> ex = TraceStepper()
     >>> ex.set(step=0).ok
@@ -103,8 +104,12 @@ class TraceStepper(Explorer):
         s = sweep[step]
         self._trace = rt
         panel = (
-            f"<p><b>{html.escape(describe_step(rt, step))}</b></p>"
-            + rt.to_html(highlight=s)
+            f"<p>Reverse mode at {html.escape(rt.trace.point_text())}: the forward sweep, then the backward "
+            "sweep from ȳ = 1.<br>"
+            f"<b>{html.escape(describe_step(rt, step))}</b></p>"
+            + rt.to_html(highlight=s, reveal=True)
         )
-        figure = computational_graph(rt, highlight=s.node if s.node >= 0 else None, edge=s.edge)
+        # during the forward sweep the graph shows values only; adjoints appear in the reverse sweep
+        shown = rt.trace if s.phase == "forward" else rt
+        figure = computational_graph(shown, highlight=s.node if s.node >= 0 else None, edge=s.edge)
         return View(panel, figure)
