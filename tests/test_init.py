@@ -255,8 +255,8 @@ def test_simulation_gradients_match_torch_autograd(torch, activation, batch_norm
 
 def test_measured_factor_matches_the_recursion_for_plain_networks():
     for activation, scheme, expected in [("relu", "he_normal", 1.0), ("relu", "xavier_normal", 0.5),
-                                         ("linear", "lecun_normal", 1.0), ("linear", "normal", 256.0)]:
-        p = simulate(depth=12, width=256, activation=activation, scheme=scheme, batch_size=256, seed=1)
+                                         ("linear", "lecun_normal", 1.0), ("linear", "normal", 128.0)]:
+        p = simulate(depth=12, width=128, activation=activation, scheme=scheme, batch_size=256, seed=1)
         measured = np.median(p.measured_factor[1:])
         assert measured == pytest.approx(expected, rel=0.05), (activation, scheme)
         # the exact per-layer statement: factor = E[f'^2] * n * Var[w]
@@ -264,13 +264,13 @@ def test_measured_factor_matches_the_recursion_for_plain_networks():
 
 
 def test_extreme_spreads_are_measured_not_overflowed():
-    p = simulate(depth=60, width=256, activation="relu", scheme="normal", batch_size=32)
-    assert np.all(np.isfinite(p.gradient_std)) and p.gradient_std[0] > 1e60
-    assert np.all(np.isfinite(p.activation_std)) and p.activation_std[-1] > 1e60
+    p = simulate(depth=80, width=64, activation="relu", scheme="normal", batch_size=16)
+    assert np.all(np.isfinite(p.gradient_std)) and p.gradient_std[0] > 1e50  # far beyond float32's 3e38
+    assert np.all(np.isfinite(p.activation_std)) and p.activation_std[-1] > 1e50
     q = simulate(depth=40, width=64, activation="sigmoid", scheme="xavier_normal", batch_size=32)
     assert 0 < q.gradient_std[0] < 1e-20
     # the theory's predicted spread agrees in order of magnitude for plain ReLU
-    r = simulate(depth=30, width=256, activation="relu", scheme="xavier_normal", batch_size=128)
+    r = simulate(depth=30, width=128, activation="relu", scheme="xavier_normal", batch_size=64)
     assert abs(math.log10(r.gradient_std[0] / r.predicted_gradient_std[0])) < 0.5
 
 

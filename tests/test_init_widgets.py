@@ -53,27 +53,21 @@ def test_dense_block_plot_labels_every_channel_count():
     assert labels == ["64", "96", "128", "160", "192", "224", "256"]
 
 
-def test_explorer_panel_reports_theory_and_measurement():
+def test_explorer_panel_reports_theory_and_measurement_and_refuses_gain_zero():
     ex = PropagationExplorer()
     assert ex.ok and r"\mathbf{1}$ in theory" in ex.panel.value and ex.image.value[:4] == b"\x89PNG"
     ex.set(depth=20, width=64, scheme="xavier_normal", activation="relu")
     assert ex.ok and r"0.5 \cdot 64" in ex.panel.value and "vanishes" in ex.panel.value
     ex.set(use_default_gain=False, gain=1.4)
     assert ex.ok and "healthy" in ex.panel.value
+    picture = ex.image.value
+    ex.set(gain=0.0)
+    assert not ex.ok and "gain of 0" in ex.message.value and ex.image.value == picture
     ex.set(scheme="normal", activation="linear", use_default_gain=True)
+    assert ex.ok and ex.message.value == ""
     assert "explodes" in ex.panel.value and r"\times 10^{" in ex.panel.value
     ex.set(residual=True, batch_norm=True)
     assert "batch norm and skip connections" in ex.panel.value
-
-
-def test_explorer_refuses_gain_zero_and_keeps_the_last_picture():
-    ex = PropagationExplorer()
-    ex.set(depth=5, width=16)
-    picture = ex.image.value
-    ex.set(use_default_gain=False, gain=0.0)
-    assert not ex.ok and "gain of 0" in ex.message.value and ex.image.value == picture
-    ex.set(gain=0.5)
-    assert ex.ok and ex.message.value == ""
 
 
 def test_every_scheme_and_activation_renders_without_error():
