@@ -881,6 +881,9 @@ def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
+_STACK_BYTES = 16 * 2**20  # above this, per-tap products replace the single stacked one
+
+
 def _correlate(
     x: np.ndarray,
     w: np.ndarray,
@@ -908,24 +911,41 @@ def _correlate(
     hs, ws = ho + k1 - 1, wo + k2 - 1
     dtype = x.dtype
     # zero-padded input, cropped/extended to exactly (hs*sh, ws*sw), then phases -> channels
-    target = np.zeros((n, c, hs * sh, ws * sw), dtype)
-    rows_avail = max(0, min(h, hs * sh - top))
-    cols_avail = max(0, min(wd, ws * sw - left))
-    target[:, :, top : top + rows_avail, left : left + cols_avail] = x[:, :, :rows_avail, :cols_avail]
+    rows_needed, cols_needed = hs * sh, ws * sw
+    if pads == (0, 0, 0, 0) and rows_needed <= h and cols_needed <= wd:
+        target = x[:, :, :rows_needed, :cols_needed]  # a view: nothing to pad
+    else:
+        target = np.zeros((n, c, rows_needed, cols_needed), dtype)
+        rows_avail = max(0, min(h, rows_needed - top))
+        cols_avail = max(0, min(wd, cols_needed - left))
+        target[:, :, top : top + rows_avail, left : left + cols_avail] = x[:, :, :rows_avail, :cols_avail]
     cols = target.reshape(n, c, hs, sh, ws, sw).transpose(1, 3, 5, 0, 2, 4).reshape(c * sh * sw, n * hs * ws)
     kernel = np.zeros((o, c, k1 * sh, k2 * sw), dtype)
     kernel[:, :, :span_h:dh, :span_w:dw] = w
     taps = kernel.reshape(o, c, k1, sh, k2, sw).transpose(2, 4, 0, 1, 3, 5).reshape(k1, k2, o, c * sh * sw)
     mask = np.zeros((k1 * sh, k2 * sw), bool)
     mask[:span_h:dh, :span_w:dw] = True
-    active = mask.reshape(k1, sh, k2, sw).any(axis=(1, 3))
+    active = [(int(a), int(b)) for a, b in zip(*np.nonzero(mask.reshape(k1, sh, k2, sw).any(axis=(1, 3))))]
     total = n * hs * ws
     length = total - ((k1 - 1) * ws + (k2 - 1))
-    out = np.zeros((o, total), dtype)
-    tmp = np.empty((o, length), dtype)
+    out = np.empty((o, total), dtype)  # the last columns stay unset: they are cropped below
     acc = out[:, :length]
-    for a, b in zip(*np.nonzero(active)):
-        offset = int(a) * ws + int(b)
-        np.matmul(taps[a, b], cols[:, offset : offset + length], out=tmp)
-        acc += tmp
+    if len(active) * o * total * x.itemsize <= _STACK_BYTES:
+        # few taps: ONE matrix product for all of them, then add the shifted partial outputs
+        stacked = np.concatenate([taps[a, b] for a, b in active]) @ cols  # (taps * o, total)
+        for t, (a, b) in enumerate(active):
+            offset = a * ws + b
+            part = stacked[t * o : (t + 1) * o, offset : offset + length]
+            if t == 0:
+                acc[...] = part
+            else:
+                acc += part
+    else:
+        # many taps: one product per tap, accumulated (keeps memory at one output's worth)
+        tmp = np.empty((o, length), dtype)
+        for t, (a, b) in enumerate(active):
+            offset = a * ws + b
+            np.matmul(taps[a, b], cols[:, offset : offset + length], out=acc if t == 0 else tmp)
+            if t:
+                acc += tmp
     return np.ascontiguousarray(out.reshape(o, n, hs, ws)[:, :, :ho, :wo].transpose(1, 0, 2, 3))
