@@ -112,7 +112,8 @@ def test_renderings_text_html_latex():
     text = repr(rt)
     assert text.startswith("Reverse mode at x₁ = 2, x₂ = 5") and "x̄₂  = v̄₀" in text and "1.7163" in text
     html = rt._repr_html_()
-    assert html.count("<tr") == len(rt.rows) + 1 and r"\(= \bar{v}_{-1} + \bar{v}_{1}/v_{-1}\)" in html and "<script" not in html
+    assert html.count("<tr") == len(rt.rows) + 1 and "<script" not in html
+    assert r"\(= \bar{v}_{-1} + \bar{v}_{1}/v_{-1}\)" in html
     latex = rt.to_latex()
     assert latex.startswith(r"\begin{tabular}") and r"\partial v_{1}/\partial v_{-1}" in latex
     assert r"\bar{x}_{1}" in latex and latex.count(r"\\") == len(rt.rows) + 1
@@ -391,3 +392,10 @@ def test_typed_points_and_trace_text():
         ad.trace_text("1/(x1 - x2)", "2, 2")
     with pytest.raises(ValueError, match="too large"):
         ad.trace_text("exp(x)", "1000")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(ad, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 20 and result.failed == 0

@@ -40,16 +40,19 @@ __all__ = [
     "SUPPORTED",
     "Expression",
     "ForwardTrace",
+    "GradientCost",
+    "Node",
     "ReverseTrace",
+    "Row",
+    "SweepStep",
     "Trace",
     "Var",
     "cos",
     "exp",
-    "GradientCost",
     "forward_trace",
     "gradient_cost",
-    "neuron",
     "log",
+    "neuron",
     "parse_expression",
     "parse_point",
     "random_expression",
@@ -59,9 +62,9 @@ __all__ = [
     "sin",
     "sqrt",
     "tanh",
+    "time_sweeps",
     "trace",
     "trace_text",
-    "time_sweeps",
 ]
 
 FUNCTIONS = ("log", "exp", "sin", "cos", "tanh", "sqrt", "sigmoid", "relu")
@@ -497,7 +500,8 @@ def _elementary(op: str, doc: str) -> Callable[[Any], Any]:
             if op == "sqrt" and np.any(arr < 0):
                 raise ValueError(f"sqrt of a negative number: sqrt needs arguments >= 0, got min {arr.min():g}")
             if op == "sigmoid":
-                return np.where(arr >= 0, 1 / (1 + np.exp(-np.abs(arr))), np.exp(-np.abs(arr)) / (1 + np.exp(-np.abs(arr))))
+                e = np.exp(-np.abs(arr))  # never overflows
+                return np.where(arr >= 0, 1 / (1 + e), e / (1 + e))
             if op == "relu":
                 return np.maximum(arr, 0.0)
             return numpy_fn[op](arr)
@@ -516,14 +520,17 @@ def _elementary(op: str, doc: str) -> Callable[[Any], Any]:
     return function
 
 
-log = _elementary("log", "Natural logarithm ln(x) (x > 0). Works on traced values, floats and arrays.\n\n>>> round(log(2.0), 4)\n0.6931\n")
-exp = _elementary("exp", "Exponential e^x. Works on traced values, floats and arrays.\n\n>>> exp(0.0)\n1.0\n")
-sin = _elementary("sin", "Sine. Works on traced values, floats and arrays.\n\n>>> sin(0.0)\n0.0\n")
-cos = _elementary("cos", "Cosine. Works on traced values, floats and arrays.\n\n>>> cos(0.0)\n1.0\n")
-tanh = _elementary("tanh", "Hyperbolic tangent. Works on traced values, floats and arrays.\n\n>>> tanh(0.0)\n0.0\n")
-sqrt = _elementary("sqrt", "Square root (x >= 0; traced: x > 0). Works on traced values, floats and arrays.\n\n>>> sqrt(9.0)\n3.0\n")
-sigmoid = _elementary("sigmoid", "Logistic sigmoid 1/(1 + e^-x). Works on traced values, floats and arrays.\n\n>>> sigmoid(0.0)\n0.5\n")
-relu = _elementary("relu", "ReLU max(0, x); its derivative is taken as 0 at x = 0, as in PyTorch.\n\n>>> relu(-2.0), relu(3.0)\n(0.0, 3.0)\n")
+_WORKS = "Works on traced values, floats and numpy arrays."
+log = _elementary("log", f"Natural logarithm ln(x), x > 0. {_WORKS}\n\n>>> round(log(2.0), 4)\n0.6931\n")
+exp = _elementary("exp", f"Exponential e^x. {_WORKS}\n\n>>> exp(0.0)\n1.0\n")
+sin = _elementary("sin", f"Sine (radians). {_WORKS}\n\n>>> sin(0.0)\n0.0\n")
+cos = _elementary("cos", f"Cosine (radians). {_WORKS}\n\n>>> cos(0.0)\n1.0\n")
+tanh = _elementary("tanh", f"Hyperbolic tangent. {_WORKS}\n\n>>> tanh(0.0)\n0.0\n")
+sqrt = _elementary("sqrt", f"Square root, x >= 0 (traced: x > 0). {_WORKS}\n\n>>> sqrt(9.0)\n3.0\n")
+sigmoid = _elementary("sigmoid", f"Logistic sigmoid 1/(1 + e^-x). {_WORKS}\n\n>>> sigmoid(0.0)\n0.5\n")
+relu = _elementary(
+    "relu", f"ReLU max(0, x); derivative 0 at x = 0, as in PyTorch. {_WORKS}\n\n>>> relu(-2.0), relu(3.0)\n(0.0, 3.0)\n"
+)
 
 
 # ============================================================================ the trace
@@ -586,10 +593,9 @@ class Trace:
         if isinstance(out, Var):
             if out._tape is not tape:
                 raise ValueError("f returned a traced value from another trace")
-            out_pos = out._pos
+            out_pos, constant = out._pos, 0.0
         elif isinstance(out, numbers.Real) and not isinstance(out, (bool, np.bool_)):
-            out_pos = None
-            self.constant = float(out)
+            out_pos, constant = None, float(out)
         else:
             raise TypeError(f"f must return one number (a scalar), got {type(out).__name__}")
         # keep only the steps the output depends on, renumbered v_1, v_2, ...
@@ -605,7 +611,7 @@ class Trace:
         new_pos = {old: new for new, old in enumerate(kept)}
         self.n = n
         self.output = new_pos[out_pos] if out_pos is not None else None
-        self.value = tape.nodes[out_pos].value if out_pos is not None else self.constant
+        self.value = tape.nodes[out_pos].value if out_pos is not None else constant
         self._raw = [tape.nodes[p] for p in kept]
         self._args = [tuple(new_pos[a] for a in node.args) for node in self._raw]
         self._rule_cache: dict[tuple[bool, int], tuple[str, list[str]]] = {}
@@ -692,7 +698,8 @@ class Trace:
         return len(self.nodes) - self.n
 
     def __repr__(self) -> str:
-        return _text_table(f"Evaluation trace at {self.point_text()}", ["Forward primal trace"], [[r.text() for r in self.rows]])
+        rows = [[r.text() for r in self.rows]]
+        return _text_table(f"Evaluation trace at {self.point_text()}", ["Forward primal trace"], rows)
 
     def _repr_html_(self) -> str:
         return _html_table(["Forward primal trace"], [[r.tex() for r in self.rows]], None)
@@ -1188,7 +1195,9 @@ def parse_point(text: str, names: Sequence[str]) -> tuple[float, ...]:
             raise ValueError(f"give a value for each of {want} (got {', '.join(given) or 'none'})")
         parts = [given[n] for n in names]
     if len(parts) != len(names):
-        raise ValueError(f"the formula has {len(names)} variable(s) ({want}): give {len(names)} value(s), got {len(parts)}")
+        raise ValueError(
+            f"the formula has {len(names)} variable(s) ({want}): give {len(names)} value(s), got {len(parts)}"
+        )
     values = []
     for name, part in zip(names, parts):
         try:
