@@ -8,7 +8,12 @@
    and one slider per chapter moved with the keyboard, changing what it drives.
 
 Per-chapter expectations are one line each in ``tests/browser/cases.py``. Skipped, with the
-reason, where Playwright or Chromium is missing; CI installs both.
+reason, where Playwright or Chromium is missing; CI installs both (and fails without them).
+
+Which build is tested: ``$NNBOOK_BROWSER_HTML`` if set (a ``_build/html`` folder, as it is);
+else ``_build/html`` when it is newer than every input of the book (CI builds it just before);
+else a fresh build into a temp folder (``NNBOOK_BROWSER_REBUILD=1`` forces that).
+Run only these tests with ``python3 -m pytest -m browser``.
 """
 
 from __future__ import annotations
@@ -56,6 +61,9 @@ class Book:
 def book(tmp_path_factory) -> Book:
     """The built book: ``_build/html`` if it is newer than every input, else a fresh build
     (the README's command, into a temp --path-output; notebooks are executed)."""
+    given = os.environ.get("NNBOOK_BROWSER_HTML")
+    if given:  # a build the developer points at, taken as it is
+        return Book(pathlib.Path(given), 0, f"NNBOOK_BROWSER_HTML={given}", True)
     existing = ROOT / "_build" / "html"
     if os.environ.get("NNBOOK_BROWSER_REBUILD") != "1" and fresh_build(existing):
         return Book(existing, 0, "reused the fresh build in _build/html", True)
@@ -240,7 +248,8 @@ RUN_ALL = """async () => {
     return {
         counts: cells.map(c => c.model.executionCount),
         errors: cells.flatMap(c => c.model.toJSON().outputs.filter(o => o.output_type === 'error')
-                                                          .map(o => `${o.ename}: ${o.evalue}`)),
+            .map(o => `${o.ename}: ${o.evalue} in the cell [${c.model.executionCount}] starting `
+                      + JSON.stringify(c.model.sharedModel.getSource().slice(0, 300)))),
     };
 }"""
 

@@ -22,4 +22,9 @@ from __future__ import annotations
 
 CASES: dict[str, dict[str, str]] = {
     "book/intro": {"notebook": "book/intro.ipynb", "chapter": "intro", "slider": "input length n", "drives": "image"},
+    "book/softmax": {"notebook": "book/softmax.ipynb", "chapter": "softmax", "slider": "temperature T", "drives": "image"},
+    "book/convolution": {"notebook": "book/convolution.ipynb", "chapter": "conv", "slider": "input size n", "drives": "image"},
+    "book/cnn_sizing": {"notebook": "book/cnn_sizing.ipynb", "chapter": "sizing", "slider": "height", "drives": "panel"},
+    "book/autodiff": {"notebook": "book/autodiff.ipynb", "chapter": "autodiff", "slider": "step", "drives": "any"},
+    "book/init_batchnorm": {"notebook": "book/init_batchnorm.ipynb", "chapter": "init", "slider": "depth", "drives": "image"},
 }
