@@ -299,6 +299,7 @@ def test_gradients_match_finite_differences(case):
     np.testing.assert_allclose(conv2d_grad_weight(x, w.shape, g, stride, padding, dilation), num_w, atol=1e-6)
 
 
+@settings(max_examples=50)
 @given(conv_cases(max_batch=3, max_channels=3, max_size=13))
 def test_gradients_match_torch_autograd(torch, case):
     x, w, stride, padding, dilation = case
@@ -591,3 +592,56 @@ def test_named_kernel_sizes_and_errors():
         named_kernel("sobel_x", 5)
     with pytest.raises(ValueError, match="name must be one of"):
         named_kernel("sharpen")
+
+
+# -- junk arguments never escape as anything but TypeError/ValueError ------------------------------
+
+junk = st.one_of(
+    st.none(), st.booleans(), st.floats(allow_nan=True), st.text(max_size=4), st.integers(-5, 0),
+    st.tuples(st.integers(-2, 3)), st.tuples(st.integers(-2, 3), st.integers(-2, 3), st.integers(-2, 3)),
+    st.lists(st.text(max_size=2), max_size=3),
+)
+
+
+@given(st.sampled_from(["stride", "padding", "dilation", "bias"]), junk)
+def test_conv2d_junk_arguments(name, value):
+    try:
+        conv2d(np.ones((1, 1, 6, 6)), np.ones((2, 1, 2, 2)), **{name: value})
+    except (TypeError, ValueError):
+        pass  # a clear error (the normal case)
+    else:  # a few junk values are legitimate (e.g. padding=0, bias=[0, 0] as a list of two numbers)
+        assert name in ("padding", "bias")
+
+
+@given(st.sampled_from(["kernel_size", "stride", "padding", "output_padding", "dilation"]), junk)
+def test_transposed_output_size_junk(name, value):
+    args = dict(n=5, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1)
+    args[name] = value
+    try:
+        transposed_output_size(**args)
+    except (TypeError, ValueError):
+        return
+    assert name in ("padding", "output_padding") and value == 0
+
+
+@given(junk, st.sampled_from(["full", "valid", "same", "wide", 3, None]))
+def test_conv1d_junk(x, mode):
+    try:
+        conv1d(x, [1.0, 2.0], mode)
+    except (TypeError, ValueError):
+        return
+    assert mode in ("full", "valid", "same")
+
+
+@given(st.sampled_from(["n", "kernel_size", "stride", "padding", "dilation", "mode", "flip", "direction", "step"]), junk)
+def test_conv_scene_junk(name, value):
+    from nnbook.conv import conv_scene
+
+    args = dict(n=5, kernel_size=3, stride=1, padding=0, dilation=1, mode="custom", flip=False,
+                direction="forward", step=0)
+    args[name] = value
+    try:
+        conv_scene(**args)
+    except (TypeError, ValueError):
+        return
+    assert value in (0, False) or isinstance(value, bool)
