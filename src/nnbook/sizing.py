@@ -413,7 +413,12 @@ class Row:
         return self.params - self.biases
 
 
-_NOWRAP = "white-space:nowrap;padding:0.15em 0.5em"
+_CELL = "font-size:0.8em;padding:0.1em 0.4em"
+_NOWRAP = "white-space:nowrap;" + _CELL
+
+# Header cells that may wrap (soft hyphens), so that the HTML table fits a book page.
+_HTML_HEADER = ("layer", "output shape", "weights per neuron", "neurons", "connec&shy;tions", "params",
+                "multipli&shy;cations")
 
 _COLUMNS = (
     ("layer", None),
@@ -487,10 +492,10 @@ class Summary:
         return self.to_text()
 
     def _repr_html_(self) -> str:
-        header, body, total = self._cells()
+        _, body, total = self._cells()
         th = "".join(
-            f'<th style="text-align:{"left" if i < 2 else "right"};{_NOWRAP}">{html.escape(h)}</th>'
-            for i, h in enumerate(header)
+            f'<th style="text-align:{"left" if i < 2 else "right"};{_CELL}">{h}</th>'
+            for i, h in enumerate(_HTML_HEADER)
         )
 
         def tr(cells: list[str], bold: bool = False) -> str:
@@ -503,7 +508,7 @@ class Summary:
 
         rows = "".join(tr(r) for r in body) + tr(total, bold=True)
         return (
-            '<div style="overflow-x:auto"><table class="nnbook-sizing" style="font-size:0.85em">'
+            '<div style="overflow-x:auto"><table class="nnbook-sizing">'
             f"<thead><tr>{th}</tr></thead><tbody>{rows}</tbody></table></div>"
         )
 
