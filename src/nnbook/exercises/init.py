@@ -358,10 +358,10 @@ def dense_channels(k0: int, k: int, layers: int) -> tuple[int, int]:
 
 
 RESIDUAL_VS_DENSE = (
-    "A residual block adds its input to the output of the layers it bypasses; a dense block concatenates "
-    "the outputs of all earlier layers as the input of each layer.",
     "A residual block concatenates its input with its output; a dense block adds all earlier outputs together.",
     "Both add their inputs; a dense network simply has more skip connections.",
+    "A residual block adds its input to the output of the layers it bypasses; a dense block concatenates "
+    "the outputs of all earlier layers as the input of each layer.",
     "A residual network connects every layer to all later ones; a dense network only bypasses pairs of layers.",
 )
 
@@ -383,12 +383,12 @@ RESIDUAL_VS_DENSE = (
     choices=RESIDUAL_VS_DENSE,
 )
 def residual_vs_dense() -> str:
-    return RESIDUAL_VS_DENSE[0]
+    return RESIDUAL_VS_DENSE[2]
 
 
 SCHEME_FOR_RELU = (
-    "He: Var[w] = 2 / fan-in, because ReLU passes gradient through only half of its inputs (G = 1/2).",
     "Xavier: Var[w] = 2 / (fan-in + fan-out), because it balances the forward and backward passes.",
+    "He: Var[w] = 2 / fan-in, because ReLU passes gradient through only half of its inputs (G = 1/2).",
     "Any variance works, since ReLU's slope is 1 where it is active.",
     "Var[w] = 1, so that every weight is as large as the inputs.",
 )
@@ -412,6 +412,6 @@ SCHEME_FOR_RELU = (
 )
 def scheme_for_relu() -> str:
     # the answer is the option whose per-layer factor G n Var[w] is closest to 1
-    factors = {0: "he_normal", 1: "xavier_normal", 3: "normal"}
+    factors = {0: "xavier_normal", 1: "he_normal", 3: "normal"}
     best = min(factors, key=lambda i: abs(math.log(layer_factor("relu", factors[i], 512))))
     return SCHEME_FOR_RELU[best]
