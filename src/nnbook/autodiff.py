@@ -98,12 +98,18 @@ class _Notation:
     def __init__(self, latex: bool) -> None:
         self.latex = latex
         self.times = r" \times " if latex else " × "
+        self._names: dict[tuple[int, str], str] = {}
 
     # -- names -------------------------------------------------------------------------
     def v(self, k: int, mark: str = "") -> str:
-        if self.latex:
-            return {"": "v", "dot": r"\dot{v}", "bar": r"\bar{v}"}[mark] + f"_{{{k}}}"
-        return "v" + {"": "", "dot": _DOT, "bar": _BAR}[mark] + str(k).translate(_SUB)
+        name = self._names.get((k, mark))
+        if name is None:
+            if self.latex:
+                name = {"": "v", "dot": r"\dot{v}", "bar": r"\bar{v}"}[mark] + f"_{{{k}}}"
+            else:
+                name = "v" + {"": "", "dot": _DOT, "bar": _BAR}[mark] + str(k).translate(_SUB)
+            self._names[(k, mark)] = name
+        return name
 
     def param(self, name: str, mark: str = "") -> str:
         m = re.fullmatch(r"([A-Za-z]+?)_?(\d+)", name)
