@@ -134,7 +134,7 @@ class ConvExplorer(Explorer):
             "padding": int_slider("padding p", 0, *r["padding"]),
             "dilation": int_slider("dilation d", 1, *r["dilation"]),
             "mode": widgets.ToggleButtons(
-                options=[("padding slider", "custom"), ("valid", "valid"), ("same", "same"), ("full", "full")],
+                options=[("p slider", "custom"), ("valid", "valid"), ("same", "same"), ("full", "full")],
                 value="custom", description="mode", style={"button_width": "7em"},
             ),
             "flip": widgets.Checkbox(value=False, description="flip kernel (true convolution)", indent=False),
