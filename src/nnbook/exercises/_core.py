@@ -163,7 +163,10 @@ class Exercise:
             return float(spec.tolerance)
         if spec.decimals is not None:
             return 0.5 * 10.0 ** (-spec.decimals) + 1e-12
-        return 1e-9
+        # Exact answers: a hair of slack for floating point, scaled to the answer so the
+        # in-browser range [answer - tol, answer + tol] stays non-empty for large counts.
+        values = self.answer if isinstance(self.answer, tuple) else (self.answer,)
+        return 1e-9 * max([1.0] + [abs(v) for v in values if isinstance(v, (int, float))])
 
     def _render(self, text: Text) -> str:
         if callable(text):
@@ -190,7 +193,7 @@ class Exercise:
             candidate = spec.instance(params, int(seed))
             try:
                 candidate.answer  # noqa: B018 - a draw is kept only if it can be solved
-            except (ValueError, ZeroDivisionError) as exc:
+            except (ValueError, ArithmeticError) as exc:  # ArithmeticError: overflow, division by zero
                 last_error = exc
                 continue
             return candidate

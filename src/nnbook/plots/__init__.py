@@ -15,6 +15,17 @@ from matplotlib.figure import Figure
 __all__ = ["new_figure", "figure_to_png"]
 
 
+def _register_png_display() -> None:
+    """Show Figures from this package as PNG in Jupyter even without ``%matplotlib inline``."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is always there in a notebook
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, figure_to_png)
+
+
 def new_figure(width: float = 6.4, height: float = 3.0, **kwargs: Any) -> Figure:
     """A fresh Figure (not registered with pyplot), laid out with ``constrained`` layout.
 
@@ -34,3 +45,6 @@ def figure_to_png(fig: Figure, dpi: int = 96) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+_register_png_display()

@@ -41,7 +41,8 @@ class Explorer:
         self.controls: dict[str, widgets.ValueWidget] = self.controls_()
         self.panel = widgets.HTMLMath()
         self.message = widgets.HTML(layout=widgets.Layout(min_height="1.6em"))
-        self.image = widgets.Image(format="png")
+        # shown at the figure's own pixel size (not stretched to the page width, which blurs it)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="auto", align_self="flex-start"))
         self.ok = True
         self._holding = False
         for control in self.controls.values():
