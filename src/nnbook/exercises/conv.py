@@ -67,7 +67,7 @@ FLIP_CHOICES = ("a true convolution (the kernel is flipped)", "a cross-correlati
         f"A question defines its \"convolution\" as `{formula}`. Is that a true convolution or a "
         "cross-correlation?"
     ),
-    hint="Look at the input's index: in a true convolution the kernel index is *subtracted* ($i - k$).",
+    hint="Look at the input's index: in a true convolution the kernel index is **subtracted** ($i - k$).",
     solution=lambda formula: (
         "The input index is $i + k_1$: as the kernel index grows, so does the input index, so the kernel "
         "slides as written. That is a **cross-correlation**, which is what deep-learning libraries "
@@ -92,7 +92,7 @@ def _mode_solution(mode: str):
             for i in range(len(y))
         )
         return (
-            f"Flip the kernel: ${_vec(w)} \\to {_vec(flipped)}$. Mode *{mode}* pads {before} zero(s) at the "
+            f"Flip the kernel: ${_vec(w)} \\to {_vec(flipped)}$. Mode **{mode}** pads {before} zero(s) at the "
             f"start and {after} at the end: ${_vec(padded)}$. Slide the flipped kernel one step at a time "
             f"and take dot products: ${sums}$, giving ${_vec(y)}$ (length {len(y)}). "
             f"`np.convolve(x, w, '{mode}')` gives the same."
@@ -114,7 +114,7 @@ for _mode, _labels in (
             title=f"1-D convolution, {mode} mode",
             params=dict(x=(1, 2, 3, 4), w=(1, 0, 2)),
             prompt=lambda x, w: (
-                f"Compute the *{mode}* convolution, with kernel flipping, of $x = {_vec(x)}$ and "
+                f"Compute the **{mode}** convolution, with kernel flipping, of $x = {_vec(x)}$ and "
                 f"$w = {_vec(w)}$. Give all {len(labels)} output values."
             ),
             hint={
@@ -166,7 +166,7 @@ def _z(x, w) -> np.ndarray:
     hint="$k_1$ and $k_2$ each run over the kernel's own indices; a valid output needs $i + k_1$ inside $X$.",
     solution=lambda x, w: (
         f"The kernel is {len(w)}x{len(w[0])}, so $0 \\le k_1 \\le {len(w) - 1}$ and $0 \\le k_2 \\le {len(w[0]) - 1}$ "
-        "*separately* (not a bound on $k_1 + k_2$). All of $X[i + k_1, j + k_2]$ must exist, so "
+        "**separately** (not a bound on $k_1 + k_2$). All of $X[i + k_1, j + k_2]$ must exist, so "
         f"$i \\le {len(x) - len(w)}$ and $j \\le {len(x[0]) - len(w[0])}$: $Z$ is "
         f"${len(x) - len(w) + 1} \\times {len(x[0]) - len(w[0]) + 1}$. (A common slip is to shrink only one "
         "axis, e.g. $(5, 4)$.)"
@@ -363,7 +363,7 @@ def backprop_sigmoid(z, du):
     hint="$W[0, 0]$ multiplies $X[i, j]$ at every output position $(i, j)$: add up $\\partial J/\\partial Z[i, j]\\, X[i, j]$.",
     solution=lambda x, k, g: (
         r"$\partial J/\partial W[k_1, k_2] = \sum_{i, j} \partial J/\partial Z[i, j]\, X[i + k_1, j + k_2]$: the gradient "
-        "stays *inside* the sum, one product per position. For $W[0, 0]$ that is "
+        "stays **inside** the sum, one product per position. For $W[0, 0]$ that is "
         f"${g}$ times the sum of the top-left ${len(x) - k + 1} \\times {len(x[0]) - k + 1}$ block of $X$, "
         f"$= {conv2d_grad_weight(np.array(x, float), (k, k), np.full((len(x) - k + 1, len(x[0]) - k + 1), float(g)))[0, 0]:g}$."
     ),
