@@ -112,6 +112,7 @@ def test_parse_numbers_reads_what_readers_type():
 def test_markup_turns_dollars_into_mathjax_delimiters_and_escapes_html():
     assert _inline_markup("$a<b$ and `x` <b>") == r"\(a&lt;b\) and <code>x</code> &lt;b&gt;"
     assert _inline_markup("$$x^2$$") == r"\[x^2\]"
+    assert _inline_markup("an *aside*, 3 * 3") == "an <i>aside</i>, 3 * 3"
 
 
 def test_unknown_exercise_lists_known_ones():

@@ -562,10 +562,14 @@ _MATH_DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 _MATH_INLINE = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$")
 _CODE = re.compile(r"`([^`]+)`")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<![*\w])\*(?![\s*])([^*]+?)(?<!\s)\*(?![*\w])")
 
 
 def _inline_markup(text: str) -> str:
-    """A tiny markup for exercise texts: $math$, $$display math$$, `code`, **bold**.
+    """A tiny markup for exercise texts: $math$, $$display math$$, `code`, **bold**, *italic*.
+
+    Texts given as format strings go through ``str.format`` first, so literal braces (LaTeX
+    ``v_{-1}``) must be doubled there (``v_{{-1}}``); callables avoid that.
 
     Math becomes \\( \\) / \\[ \\] so that MathJax typesets it in JupyterLab and in the
     built book alike.
@@ -581,6 +585,7 @@ def _inline_markup(text: str) -> str:
     text = _CODE.sub(lambda m: keep("<code>" + html.escape(m.group(1)) + "</code>"), text)
     text = html.escape(text, quote=False)
     text = _BOLD.sub(r"<b>\1</b>", text)
+    text = _ITALIC.sub(r"<i>\1</i>", text)
     return re.sub("\x00(\\d+)\x00", lambda m: pieces[int(m.group(1))], text)
 
 

@@ -43,7 +43,8 @@ def figure_to_png(fig: Figure, dpi: int = 96) -> bytes:
     b'\\x89PNG'
     """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    # Fast zlib level: PNG compression was a large share of every widget redraw.
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
