@@ -182,6 +182,26 @@ def test_page_reads_as_a_reader_sees_it(page, site, book, name):
     assert not log.own_errors(), f"{name}: errors in the console: {log.own_errors()}"
 
 
+@needs_browser
+def test_a_page_reads_straight_from_disk(browser, book):
+    """Opened as a file (no web server, no network), a page still typesets its math and
+    renders its saved widgets, and fetches nothing from outside the book."""
+    context = browser.new_context(service_workers="block")
+    tab = context.new_page()
+    log = PageLog("file://").attach(tab)
+    try:
+        tab.goto((book.html / f"{PAGES[0]}.html").as_uri(), wait_until="load")
+        assert tab.evaluate(WAIT_FOR_MATHJAX) == "ok"
+        if tab.evaluate(WIDGET_VIEWS):
+            tab.wait_for_function(f"({WIDGET_VIEWS})().every(Boolean)", timeout=30_000)
+        math = tab.evaluate(RAW_TEX)
+        assert math["typeset"] > 0 and not math["raw"], math
+        assert not log.outside, f"fetched from outside the book: {log.outside[:5]}"
+        assert not log.own_errors(), log.own_errors()
+    finally:
+        context.close()
+
+
 def _answer_exercise(tab, index: int, ex) -> None:
     quizzes = tab.locator(f'.Quiz[data-nnbook-ex="{index}"]')
     where = f"exercise {ex.id!r}"
