@@ -27,6 +27,20 @@ def _label(p: Propagation) -> str:
     return f"{p.scheme}, {p.activation}{extra}"
 
 
+def _readable_log_axis(ax, values: np.ndarray) -> None:
+    """Show at least two decades, so that a nearly flat line does not get a zoomed axis full
+    of minor-tick labels (1.05 x 10^0, ...); minor ticks stay unlabelled."""
+    from matplotlib.ticker import NullFormatter
+
+    v = values[np.isfinite(values)]
+    if v.size:
+        lo, hi = float(v.min()), float(v.max())
+        if hi / lo < 100.0:
+            centre = np.sqrt(lo * hi)
+            ax.set_ylim(centre / 10.0, centre * 10.0)
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def _spread_axes(axes, runs: Sequence[Propagation], labels: Sequence[str] | None, theory: bool) -> None:
     ax_act, ax_grad = axes
     for i, p in enumerate(runs):
@@ -37,6 +51,8 @@ def _spread_axes(axes, runs: Sequence[Propagation], labels: Sequence[str] | None
         ax_grad.semilogy(layers, _positive(p.gradient_std), color=colour, label=label)
         if theory and not (p.batch_norm or p.residual):
             ax_grad.semilogy(layers, _positive(p.predicted_gradient_std), color=colour, linestyle=":", linewidth=1)
+    for ax, key in ((ax_act, "activation_std"), (ax_grad, "gradient_std")):
+        _readable_log_axis(ax, np.concatenate([_positive(getattr(p, key)) for p in runs]))
     ax_act.set_title("activations: std of $h_l$", fontsize=9)
     ax_grad.set_title(r"gradients: std of $\partial L/\partial h_l$" + (" (dotted: theory)" if theory else ""), fontsize=9)
     for ax in axes:
@@ -64,7 +80,7 @@ def spread_plot(
     if labels is not None and len(labels) != len(runs):
         raise ValueError(f"{len(labels)} labels for {len(runs)} runs")
     fig = new_figure(8.0, 3.0, layout=None)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.15, wspace=0.22)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.15, wspace=0.24)
     axes = fig.subplots(1, 2)
     _spread_axes(axes, runs, labels, theory)
     axes[1].legend(fontsize=7, loc="best")
@@ -125,7 +141,7 @@ def propagation_figure(p: Propagation) -> Figure:
     """
     # a fixed layout: constrained layout costs more than the whole simulation here
     fig = new_figure(8.0, 5.4, layout=None)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.09, wspace=0.22, hspace=0.42)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.95, bottom=0.09, wspace=0.24, hspace=0.42)
     axes = fig.subplots(2, 2)
     _spread_axes(axes[0], [p], None, theory=True)
     layers = _pick_layers(p.depth)
