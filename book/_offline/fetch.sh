@@ -31,5 +31,7 @@ Vendored from the npm registry by book/_offline/fetch.sh; served as _static/nnbo
 mathjax $MATHJAX                       Apache-2.0     mathjax/LICENSE
 requirejs $REQUIREJS                      MIT            require/LICENSE (header of require.js)
 @jupyter-widgets/html-manager $HTML_MANAGER   BSD-3-Clause   html-manager/LICENSE, html-manager/embed.js.LICENSE.txt (bundled code)
+Ours (not from npm, kept by this script): mathjax2-api.js (saved widgets typeset with MathJax 3),
+require-paths.js (require.js finds the manager's fonts). _config.yml wires all of them in.
 TXT
 du -sh nnbook
