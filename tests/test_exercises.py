@@ -94,7 +94,8 @@ def test_quiz_boxes_accept_exactly_what_check_accepts(exercise_id):
     for q, v in zip(questions, values):
         lo, hi = q["answers"][0]["range"]
         assert lo <= v < hi
-        assert math.isclose(hi - v, ex.tolerance, abs_tol=1e-9) and math.isclose(v - lo, ex.tolerance, abs_tol=1e-9)
+        assert math.isclose(hi - v, ex.tolerance, rel_tol=1e-6, abs_tol=1e-9)
+        assert math.isclose(v - lo, ex.tolerance, rel_tol=1e-6, abs_tol=1e-9)
         assert q["answers"][1]["type"] == "default" and "Hint" in q["answers"][1]["feedback"]
 
 

@@ -14,9 +14,6 @@ from ..sizing import Conv2d, Linear, MaxPool2d, ReLU, solve, summarize
 from ._core import exercise
 
 CHAPTER = "sizing"
-# Every numeric answer here is a whole count: accept exactly that integer. (The default 1e-9
-# tolerance is lost in floating point above about 10**7, so the in-browser range would be empty.)
-COUNT_TOLERANCE = 0.5
 ROW_LABELS = ["weights per neuron (with bias)", "width = height", "neurons", "connections",
               "independent parameters"]
 
@@ -64,7 +61,6 @@ def _conv1_solution(n, c, f1, k1, s1, **_):
 @exercise(
     id="sizing-dqn-conv1",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="First convolutional layer of a game-playing network",
     params=DQN,
     prompt=(
@@ -100,7 +96,6 @@ def _conv2_solution(n, c, f1, k1, s1, f2, k2, s2):
 @exercise(
     id="sizing-dqn-conv2",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="Second convolutional layer: its input is the first layer's output",
     params=DQN,
     prompt=(
@@ -133,7 +128,6 @@ def _dense_solution(n, c, f1, k1, s1, f2, k2, s2, hidden):
 @exercise(
     id="sizing-dqn-dense",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="The fully-connected layer after the convolutions",
     params=dict(DQN, hidden=256),
     prompt=(
@@ -155,7 +149,6 @@ def dqn_dense(n, c, f1, k1, s1, f2, k2, s2, hidden):
 @exercise(
     id="sizing-dqn-output",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="The output layer: one unit per action",
     params=dict(hidden=256, actions=18),
     prompt=(
@@ -210,7 +203,6 @@ def _rgb_shapes_solution(n, f1, k1, s1, pool, f3, k3, p3):
 @exercise(
     id="sizing-rgb-shapes",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="Shapes through a network with pooling",
     params=RGB,
     prompt=RGB_PROMPT + "Give the width (= height) after each of the three layers, and the number of "
@@ -229,7 +221,6 @@ def rgb_shapes(n, f1, k1, s1, pool, f3, k3, p3):
 @exercise(
     id="sizing-rgb-last-params",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="Parameters of the last layer, with and without biases",
     params=RGB,
     prompt=RGB_PROMPT + "How many parameters does the last layer have without biases, and with them?",
@@ -262,7 +253,6 @@ def _draw_first(rng):
 @exercise(
     id="sizing-config-stride-padding",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="Find the stride and the padding",
     params=dict(n=64, out=32, k=8),
     prompt=(
@@ -288,7 +278,6 @@ def config_stride_padding(n, out, k):
 @exercise(
     id="sizing-config-pooling",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="A non-overlapping pooling window",
     params=dict(n=32, out=8),
     prompt=(
@@ -306,7 +295,6 @@ def config_pooling(n, out):
 @exercise(
     id="sizing-pooling-output",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="Overlapping pooling instead",
     params=dict(n=32, k=8, s=4),
     prompt="A map of size ${n} \\times {n}$ is pooled with a window of size ${k} \\times {k}$ and stride {s} (no "
@@ -322,7 +310,6 @@ def pooling_output(n, k, s):
 @exercise(
     id="sizing-config-count",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="How many right answers?",
     params=dict(n=8, out=4, p=1, d=1),
     prompt=(
@@ -355,7 +342,6 @@ def _factorized(c_in, size, c_out):
 @exercise(
     id="sizing-factorized",
     chapter=CHAPTER,
-    tolerance=COUNT_TOLERANCE,
     title="One 5×5 convolution or two 3×3?",
     params=dict(c_in=192, size=28, c_out=64),
     prompt=(
