@@ -34,7 +34,8 @@ class View:
 class Explorer:
     """Base class: controls -> ``render(**values) -> View`` -> panel, message and image.
 
-    Subclasses define ``controls()`` and ``render(**values)``.
+    Subclasses define ``controls_()`` and ``render(**values)``; optionally ``extra_widgets()``
+    and ``adjust_controls(**values)``.
     """
 
     def __init__(self) -> None:
@@ -47,9 +48,9 @@ class Explorer:
         self._holding = False
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
+        row = [*self.controls.values(), *self.extra_widgets()]
         self.widget = widgets.VBox(
-            [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
-             self.panel, self.message, self.image]
+            [widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap")), self.panel, self.message, self.image]
         )
         self.refresh()
 
@@ -60,6 +61,18 @@ class Explorer:
     def render(self, **values: Any) -> View:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    # -- optional hooks ------------------------------------------------------------------
+    def extra_widgets(self) -> list[widgets.Widget]:
+        """Widgets shown after the controls that are not render inputs (e.g. a Play button)."""
+        return []
+
+    def adjust_controls(self, **values: Any) -> None:
+        """Fit controls whose range depends on other controls (e.g. a step slider's maximum).
+
+        Called before every render; changing a control here does not trigger another
+        refresh. A ``ValueError`` here is ignored: ``render`` reports the invalid setting.
+        """
+
     # -- behaviour -----------------------------------------------------------------------
     @property
     def values(self) -> dict[str, Any]:
@@ -67,6 +80,13 @@ class Explorer:
 
     def refresh(self) -> bool:
         """Recompute from the current control values; returns whether they were valid."""
+        holding, self._holding = self._holding, True
+        try:
+            self.adjust_controls(**self.values)
+        except ValueError:
+            pass
+        finally:
+            self._holding = holding
         try:
             view = self.render(**self.values)
         except ValueError as exc:

@@ -80,22 +80,13 @@ class TraceStepper(Explorer):
             "step": int_slider("step", 0, 0, 1, layout=widgets.Layout(width="30em")),
         }
 
-    def refresh(self) -> bool:
-        # a new formula changes the number of steps: resize the slider before rendering
-        try:
-            rt = trace_text(self.controls["expression"].value, self.controls["point"].value)
-        except ValueError:
-            return super().refresh()
+    def adjust_controls(self, expression: str, point: str, step: int) -> None:
+        """A new formula changes the number of steps: resize the slider before rendering."""
+        last = len(trace_text(expression, point).sweep()) - 1
         slider = self.controls["step"]
-        last = len(rt.sweep()) - 1
         if slider.max != last:
-            holding, self._holding = self._holding, True
-            try:
-                slider.max = last
-                slider.value = min(slider.value, last)
-            finally:
-                self._holding = holding
-        return super().refresh()
+            slider.max = last
+            slider.value = min(slider.value, last)
 
     def render(self, expression: str, point: str, step: int) -> View:
         rt = trace_text(expression, point)

@@ -120,8 +120,9 @@ class ConvExplorer(Explorer):
         self.play = widgets.Play(value=0, min=0, max=0, step=1, interval=700, description="play")
         super().__init__()
         widgets.jslink((self.play, "value"), (self.controls["step"], "value"))
-        row = self.widget.children[0]
-        row.children = (*row.children, self.play)
+
+    def extra_widgets(self) -> list[Any]:
+        return [self.play]
 
     def controls_(self) -> dict[str, Any]:
         import ipywidgets as widgets
@@ -146,17 +147,9 @@ class ConvExplorer(Explorer):
         scene = conv_scene(**values)
         return View(explorer_panel(scene), conv2d_diagram(scene))
 
-    def refresh(self) -> bool:
-        """Fit the step control to the number of positions, then redraw."""
-        try:
-            steps = conv_scene(**self.values).steps
-        except ValueError:
-            steps = None
-        if steps is not None and (self.controls["step"].max, self.play.max) != (steps - 1, steps - 1):
-            holding, self._holding = self._holding, True
-            try:
-                self.controls["step"].max = steps - 1
-                self.play.max = steps - 1
-            finally:
-                self._holding = holding
-        return super().refresh()
+    def adjust_controls(self, **values: Any) -> None:
+        """Fit the step control (and Play) to the number of positions."""
+        last = conv_scene(**values).steps - 1
+        if (self.controls["step"].max, self.play.max) != (last, last):
+            self.controls["step"].max = last
+            self.play.max = last
