@@ -290,18 +290,10 @@ def conv2d_grad_input(
             f"input_shape {shape} and grad_output shape {g.shape} must have the same number of dimensions"
         )
     x_like = np.broadcast_to(np.zeros((), w.dtype), shape)
-    x4, w4, squeeze = _as_nchw(x_like, w)
-    g4 = g.reshape((1,) * (4 - g.ndim) + g.shape)
-    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    x4, w4, g4, squeeze, stride_, dilation_, pads, out_hw = _gradient_geometry(
+        x_like, w, g, stride, padding, dilation, f"an input of shape {shape}"
+    )
     kernel = w4.shape[2:]
-    pads = _resolve_padding(padding, kernel, stride_, dilation_)
-    out_hw = _output_hw(x4.shape[2:], kernel, stride_, pads, dilation_)
-    expected = (x4.shape[0], w4.shape[0], *out_hw)
-    if g4.shape != expected:
-        raise ValueError(
-            f"grad_output has shape {g.shape}, but a convolution of an input of shape {shape} with a kernel "
-            f"of shape {w.shape} gives an output of shape {_squeeze_shape(expected, squeeze)}"
-        )
     dtype = _result_dtype(g4, w4)
     (sh, sw), (dh, dw), (kh, kw) = stride_, dilation_, kernel
     spread = np.zeros((*g4.shape[:2], (out_hw[0] - 1) * sh + 1, (out_hw[1] - 1) * sw + 1), dtype)
@@ -315,6 +307,25 @@ def conv2d_grad_input(
     padded = np.zeros((x4.shape[0], x4.shape[1], height + top + bottom, width + left + right), dtype)
     padded[:, :, : covered.shape[2], : covered.shape[3]] = covered
     return _squeeze(np.ascontiguousarray(padded[:, :, top : top + height, left : left + width]), squeeze)
+
+
+def _gradient_geometry(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: Any, padding: Any,
+                       dilation: Any, described_input: str) -> tuple:
+    """Shared set-up of the two gradient functions: NCHW views, the layer's geometry, and a
+    check that ``grad_output`` has the shape the forward convolution produces."""
+    x4, w4, squeeze = _as_nchw(x, w)
+    g4 = g.reshape((1,) * (4 - g.ndim) + g.shape)
+    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    kernel = w4.shape[2:]
+    pads = _resolve_padding(padding, kernel, stride_, dilation_)
+    out_hw = _output_hw(x4.shape[2:], kernel, stride_, pads, dilation_)
+    expected = (x4.shape[0], w4.shape[0], *out_hw)
+    if g4.shape != expected:
+        raise ValueError(
+            f"grad_output has shape {g.shape}, but a convolution of {described_input} with a kernel of "
+            f"shape {w.shape} gives an output of shape {_squeeze_shape(expected, squeeze)}"
+        )
+    return x4, w4, g4, squeeze, stride_, dilation_, pads, out_hw
 
 
 def conv2d_grad_weight(
@@ -343,18 +354,10 @@ def conv2d_grad_weight(
     if g.ndim != x.ndim:
         raise ValueError(f"grad_output shape {g.shape} and x shape {x.shape} must have the same number of dimensions")
     w_like = np.broadcast_to(np.zeros((), x.dtype), shape)
-    x4, w4, squeeze = _as_nchw(x, w_like)
-    g4 = g.reshape((1,) * (4 - g.ndim) + g.shape)
-    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    x4, w4, g4, squeeze, stride_, dilation_, pads, out_hw = _gradient_geometry(
+        x, w_like, g, stride, padding, dilation, f"x of shape {x.shape}"
+    )
     kernel = w4.shape[2:]
-    pads = _resolve_padding(padding, kernel, stride_, dilation_)
-    out_hw = _output_hw(x4.shape[2:], kernel, stride_, pads, dilation_)
-    expected = (x4.shape[0], w4.shape[0], *out_hw)
-    if g4.shape != expected:
-        raise ValueError(
-            f"grad_output has shape {g.shape}, but a convolution of x of shape {x.shape} with a kernel of "
-            f"shape {shape} gives an output of shape {_squeeze_shape(expected, squeeze)}"
-        )
     dtype = _result_dtype(x4, g4)
     # Channels become the batch and the batch becomes the channels: the sum over n is the
     # sum over "input channels" of an ordinary cross-correlation.
