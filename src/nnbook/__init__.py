@@ -10,6 +10,7 @@ them against independent oracles.
 ``nnbook.autodiff``    forward-tangent and reverse-adjoint evaluation traces
 ``nnbook.init``        weight initialization and variance propagation
 ``nnbook.batchnorm``   batch normalization, forward and backward
+``nnbook.gradcheck``   central finite differences, the check of every analytic gradient
 ``nnbook.exercises``   self-check exercises with computed answers and variants
 ``nnbook.widgets``     ipywidgets explorers (thin view layer; needs ipywidgets)
 ``nnbook.plots``       matplotlib figures (thin view layer; needs matplotlib)
@@ -36,6 +37,7 @@ _SUBMODULES = frozenset(
         "batchnorm",
         "conv",
         "exercises",
+        "gradcheck",
         "init",
         "plots",
         "sizing",

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .gradcheck import numerical_gradient
 from ._validate import as_float_array, check_real
 
 __all__ = ["BatchNormCache", "batchnorm_forward", "batchnorm_backward", "finite_difference_gradients", "BatchNorm"]
@@ -154,22 +155,14 @@ def finite_difference_gradients(
     if dy.shape != x.shape:
         raise ValueError(f"dy must have the shape of x {x.shape}, got {dy.shape}")
 
-    def loss() -> float:
+    def loss(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> float:
         return float(np.sum(batchnorm_forward(x, gamma, beta, eps)[0] * dy))
 
-    grads = []
-    for a in (x, gamma, beta):
-        g = np.zeros_like(a)
-        for i in np.ndindex(a.shape):
-            old = a[i]
-            a[i] = old + h
-            up = loss()
-            a[i] = old - h
-            down = loss()
-            a[i] = old
-            g[i] = (up - down) / (2 * h)
-        grads.append(g)
-    return grads[0], grads[1], grads[2]
+    return (
+        numerical_gradient(lambda v: loss(v, gamma, beta), x, eps=h),
+        numerical_gradient(lambda v: loss(x, v, beta), gamma, eps=h),
+        numerical_gradient(lambda v: loss(x, gamma, v), beta, eps=h),
+    )
 
 
 class BatchNorm:

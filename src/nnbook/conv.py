@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .gradcheck import numerical_gradient
 from ._validate import as_float_array, check_choice, check_int
 
 __all__ = [
@@ -645,31 +646,6 @@ def conv_sigmoid_backward(
         grad_b=grad_z.sum(axis=axes),
         grad_x=conv2d_grad_input(x.shape, w, grad_z, stride, padding, dilation),
     )
-
-
-def numerical_gradient(f: Any, x: Any, eps: float = 1e-6) -> np.ndarray:
-    """Central-difference gradient of a scalar function ``f`` at ``x`` (float64), to check backprop.
-
-    ``(f(x + eps*e_i) - f(x - eps*e_i)) / (2*eps)`` for every entry ``i``; error ``O(eps**2)``.
-
-    >>> numerical_gradient(lambda v: float(np.sum(v**2)), np.array([1.0, -2.0])).round(6)
-    array([ 2., -4.])
-    """
-    if not callable(f):
-        raise TypeError(f"f must be a function of an array returning a number, got {f!r}")
-    x = as_float_array("x", x).astype(np.float64)
-    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, numbers.Real) or not eps > 0:
-        raise ValueError(f"eps must be a positive number, got {eps!r}")
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        plus = float(f(x))
-        x[idx] = old - eps
-        minus = float(f(x))
-        x[idx] = old
-        grad[idx] = (plus - minus) / (2 * eps)
-    return grad
 
 
 EXPLORER_MODES = ("custom", "valid", "same", "full")

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .gradcheck import numerical_gradient
 from ._validate import as_float_array, check_int, check_real
 
 __all__ = [
@@ -300,28 +301,6 @@ def log_prob_grad(z: Any, target: int) -> np.ndarray:
     if z.ndim != 1:
         raise ValueError(f"z must be one vector of logits, shape (K,), got shape {z.shape}")
     return -cross_entropy_grad(z, target)
-
-
-def numerical_gradient(f: Callable[[np.ndarray], float], z: Any, eps: float = 1e-6) -> np.ndarray:
-    """Central finite differences ``(f(z + eps e_i) - f(z - eps e_i)) / (2 eps)`` for every entry of ``z``.
-
-    An independent check of an analytic gradient: error ``O(eps^2)`` plus rounding ``O(1e-16 / eps)``.
-
-    >>> numerical_gradient(lambda v: float(np.sum(v ** 2)), [1.0, -2.0]).round(6)
-    array([ 2., -4.])
-    """
-    x = np.array(as_float_array("z", z), dtype=np.float64)
-    eps = check_real("eps", eps, positive=True)
-    grad = np.empty_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = f(x)
-        x[i] = old - eps
-        down = f(x)
-        x[i] = old
-        grad[i] = (up - down) / (2 * eps)
-    return grad
 
 
 def anchor_logits(z: Any, index: int = 0, axis: int = -1) -> np.ndarray:
