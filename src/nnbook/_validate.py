@@ -25,6 +25,20 @@ def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
     return value
 
 
+def check_pair(name: str, value: Any, *, minimum: int | None = None) -> tuple[int, int]:
+    """An int or a pair of ints (height, width), as PyTorch accepts them for sizes.
+
+    >>> check_pair("stride", 2, minimum=1), check_pair("padding", (1, 0), minimum=0)
+    ((2, 2), (1, 0))
+    """
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
+        return (check_int(f"{name}[0]", value[0], minimum=minimum), check_int(f"{name}[1]", value[1], minimum=minimum))
+    v = check_int(name, value, minimum=minimum)
+    return (v, v)
+
+
 def check_real(name: str, value: Any, *, positive: bool = False, finite: bool = True) -> float:
     """Return ``value`` as a ``float`` or raise a clear ``TypeError``/``ValueError``.
 

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .gradcheck import numerical_gradient
-from ._validate import as_float_array, check_choice, check_int
+from ._validate import as_float_array, check_choice, check_int, check_pair
 
 __all__ = [
     "output_size",
@@ -244,7 +244,7 @@ def conv2d(
     x = as_float_array("x", x, ndim=(2, 3, 4))
     w = as_float_array("w", w, ndim=(2, 4))
     x4, w4, squeeze = _as_nchw(x, w)
-    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    stride_, dilation_ = check_pair("stride", stride, minimum=1), check_pair("dilation", dilation, minimum=1)
     kernel = w4.shape[2:]
     pads = _resolve_padding(padding, kernel, stride_, dilation_)
     out_hw = _output_hw(x4.shape[2:], kernel, stride_, pads, dilation_)
@@ -316,7 +316,7 @@ def _gradient_geometry(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: Any,
     check that ``grad_output`` has the shape the forward convolution produces."""
     x4, w4, squeeze = _as_nchw(x, w)
     g4 = g.reshape((1,) * (4 - g.ndim) + g.shape)
-    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    stride_, dilation_ = check_pair("stride", stride, minimum=1), check_pair("dilation", dilation, minimum=1)
     kernel = w4.shape[2:]
     pads = _resolve_padding(padding, kernel, stride_, dilation_)
     out_hw = _output_hw(x4.shape[2:], kernel, stride_, pads, dilation_)
@@ -407,10 +407,10 @@ def conv2d_layer_counts(
     if len(shape) != 3:
         raise ValueError(f"input_shape must be (C_in, H, W), got {shape}")
     out_channels = check_int("out_channels", out_channels, minimum=1)
-    kernel = _pair("kernel_size", kernel_size, 1)
+    kernel = check_pair("kernel_size", kernel_size, minimum=1)
     if not isinstance(bias, (bool, np.bool_)):
         raise TypeError(f"bias must be True or False, got {bias!r}")
-    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    stride_, dilation_ = check_pair("stride", stride, minimum=1), check_pair("dilation", dilation, minimum=1)
     pads = _resolve_padding(padding, kernel, stride_, dilation_)
     h, w = _output_hw(shape[1:], kernel, stride_, pads, dilation_)
     c_in = shape[0]
@@ -550,8 +550,8 @@ def influence_counts(
     shape = _check_shape("input_shape", input_shape)
     if len(shape) != 2:
         raise ValueError(f"input_shape must be (H, W), got {shape}")
-    kernel = _pair("kernel_size", kernel_size, 1)
-    stride_, dilation_ = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
+    kernel = check_pair("kernel_size", kernel_size, minimum=1)
+    stride_, dilation_ = check_pair("stride", stride, minimum=1), check_pair("dilation", dilation, minimum=1)
     pads = _resolve_padding(padding, kernel, stride_, dilation_)
     out_hw = _output_hw(shape, kernel, stride_, pads, dilation_)
     return conv2d_grad_input(shape, np.ones(kernel), np.ones(out_hw), stride_, padding, dilation_)
@@ -779,15 +779,6 @@ def _result_dtype(a: np.ndarray, b: np.ndarray) -> type:
     return np.float32 if a.dtype == np.float32 and b.dtype == np.float32 else np.float64
 
 
-def _pair(name: str, value: Any, minimum: int) -> tuple[int, int]:
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair (h, w), got {value!r}")
-        return (check_int(name, value[0], minimum=minimum), check_int(name, value[1], minimum=minimum))
-    v = check_int(name, value, minimum=minimum)
-    return (v, v)
-
-
 def _check_shape(name: str, shape: Any) -> tuple[int, ...]:
     if not isinstance(shape, (tuple, list)):
         raise TypeError(f"{name} must be a tuple of integers, got {shape!r}")
@@ -805,7 +796,7 @@ def _resolve_padding(
         rows = padding_for_mode(padding, kernel[0], dilation[0])
         cols = padding_for_mode(padding, kernel[1], dilation[1])
         return (*rows, *cols)
-    ph, pw = _pair("padding", padding, 0)
+    ph, pw = check_pair("padding", padding, minimum=0)
     return (ph, ph, pw, pw)
 
 

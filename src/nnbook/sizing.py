@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from . import conv
-from ._validate import check_int
+from ._validate import check_int, check_pair
 
 __all__ = [
     "Conv2d",
@@ -81,27 +81,21 @@ Shape = tuple[int, ...]
 
 
 # -- argument helpers -----------------------------------------------------------------------
+def _in_layer(owner: str, check: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a ``_validate`` check; its TypeError/ValueError message is prefixed with the layer."""
+    try:
+        return check(*args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{owner}: {exc}") from None
+
+
 def _pair(owner: str, name: str, value: Any, minimum: int) -> tuple[int, int]:
-    """An int or a pair of ints (height, width), as PyTorch accepts them."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{owner}: {name} must be an int or a pair (height, width), got {value!r}")
-        h, w = value
-        return (
-            _int(owner, f"{name}[0]", h, minimum),
-            _int(owner, f"{name}[1]", w, minimum),
-        )
-    v = _int(owner, name, value, minimum)
-    return (v, v)
+    """An int or a pair of ints (height, width), as PyTorch accepts them; errors name the layer."""
+    return _in_layer(owner, check_pair, name, value, minimum=minimum)
 
 
 def _int(owner: str, name: str, value: Any, minimum: int) -> int:
-    try:
-        return check_int(name, value, minimum=minimum)
-    except TypeError as exc:
-        raise TypeError(f"{owner}: {exc}") from None
-    except ValueError as exc:
-        raise ValueError(f"{owner}: {exc}") from None
+    return _in_layer(owner, check_int, name, value, minimum=minimum)
 
 
 def _bool(owner: str, name: str, value: Any) -> bool:
