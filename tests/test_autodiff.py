@@ -392,10 +392,3 @@ def test_typed_points_and_trace_text():
         ad.trace_text("1/(x1 - x2)", "2, 2")
     with pytest.raises(ValueError, match="too large"):
         ad.trace_text("exp(x)", "1000")
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    result = doctest.testmod(ad, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 20 and result.failed == 0

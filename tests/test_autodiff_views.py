@@ -80,14 +80,3 @@ def test_describe_step_mentions_accumulation():
     n = len(rt.trace.rows)
     acc = [i for i, r in enumerate(rt.rows) if r.kind == "accumulate"]
     assert "adds a second contribution" in describe_step(rt, n + acc[0])
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    import nnbook.plots.autodiff as plots
-    import nnbook.widgets.autodiff as views
-
-    for module in (plots, views):
-        result = doctest.testmod(module)
-        assert result.attempted >= 3 and result.failed == 0, module.__name__

@@ -159,14 +159,3 @@ def test_handout_variants_and_answer_key():
     assert handout(chapter="intro") == book
     with pytest.raises(ValueError, match="no exercises"):
         handout(chapter="no-such-chapter")
-
-
-def test_doctests_of_the_exercise_module():
-    import doctest
-
-    import nnbook.exercises
-    import nnbook.exercises._core
-
-    for module in (nnbook.exercises, nnbook.exercises._core):
-        failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-        assert failures == 0

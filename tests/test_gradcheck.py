@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import nnbook.gradcheck
 from nnbook import batchnorm, conv, softmax
 from nnbook.gradcheck import numerical_gradient
 
@@ -46,7 +43,3 @@ def test_chapters_share_the_one_implementation():
 def test_clear_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
         numerical_gradient(**kwargs)
-
-
-def test_doctests():
-    assert doctest.testmod(nnbook.gradcheck).failed == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 import re
 
@@ -10,7 +9,6 @@ import pytest
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
-import nnbook.sizing as sizing
 from nnbook.conv import output_size
 from nnbook.sizing import (
     AvgPool2d,
@@ -27,11 +25,6 @@ from nnbook.sizing import (
 )
 
 DQN = [Conv2d(16, 8, stride=4), ReLU(), Conv2d(32, 4, stride=2), ReLU(), Linear(256), ReLU(), Linear(18)]
-
-
-def test_docstring_examples():
-    result = doctest.testmod(sizing, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted >= 10
 
 
 # -- the seeds' problems ------------------------------------------------------------------------

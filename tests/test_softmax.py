@@ -424,12 +424,3 @@ def test_seed_answers_that_are_right_are_accepted_and_the_wrong_identity_is_not(
     assert not exercises.check("softmax-sigmoid-tanh-identity", seed_identity)
     # the seed's final mapping (halve w1, b1 and w2; add half the sum of w2 to the output bias) is right
     assert exercises.check("softmax-tanh-network", "0.5, 0.25, 1, 0")
-
-
-def test_docstring_examples():
-    import doctest
-
-    import nnbook.softmax
-
-    result = doctest.testmod(nnbook.softmax)
-    assert result.attempted > 20 and result.failed == 0

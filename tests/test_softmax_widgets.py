@@ -102,14 +102,3 @@ def test_one_off_figures_render():
     assert figure_to_png(sigmoid_vs_step(5.0, 0.3))[:4] == b"\x89PNG"
     with pytest.raises(ValueError, match="-inf"):
         probability_bars([-np.inf])
-
-
-def test_docstring_examples():
-    import doctest
-
-    import nnbook.plots.softmax
-    import nnbook.widgets.softmax
-
-    for module in (nnbook.plots.softmax, nnbook.widgets.softmax):
-        result = doctest.testmod(module)
-        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import html
 import math
-import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
