@@ -25,12 +25,15 @@ def _batch(dtype=np.float32):
     return logits, targets
 
 
-def _torch():
+def _vs_torch(ours, torch_reference, reference_name: str) -> Result:
+    """Time ``ours()`` and, when torch is installed, ``torch_reference(torch)()`` on the same batch."""
+    measured = median_seconds(ours, repeat=9)
     try:
         import torch
     except ImportError:  # the ratio needs the reference; report it as unavailable
-        return None
-    return torch
+        return Result(measured, float("nan"), f"{reference_name} (torch not installed)")
+    reference = median_seconds(torch_reference(torch), repeat=9)
+    return Result(measured, reference, f"{reference_name}, {torch.get_num_threads()} thread(s)")
 
 
 @benchmark("softmax (4096, 1000) float32 vs torch.softmax")
@@ -38,13 +41,11 @@ def softmax_vs_torch() -> Result:
     from nnbook.softmax import softmax
 
     logits, _ = _batch()
-    measured = median_seconds(lambda: softmax(logits), repeat=9)
-    torch = _torch()
-    if torch is None:
-        return Result(measured, float("nan"), "torch.softmax (torch not installed)")
-    t = torch.from_numpy(logits)
-    reference = median_seconds(lambda: torch.softmax(t, dim=-1), repeat=9)
-    return Result(measured, reference, f"torch.softmax, {torch.get_num_threads()} thread(s)")
+    return _vs_torch(
+        lambda: softmax(logits),
+        lambda torch: lambda t=torch.from_numpy(logits): torch.softmax(t, dim=-1),
+        "torch.softmax",
+    )
 
 
 @benchmark("cross_entropy (4096, 1000) float32 vs torch")
@@ -52,13 +53,13 @@ def cross_entropy_vs_torch() -> Result:
     from nnbook.softmax import cross_entropy
 
     logits, targets = _batch()
-    measured = median_seconds(lambda: cross_entropy(logits, targets), repeat=9)
-    torch = _torch()
-    if torch is None:
-        return Result(measured, float("nan"), "F.cross_entropy (torch not installed)")
-    t, y = torch.from_numpy(logits), torch.from_numpy(targets)
-    reference = median_seconds(lambda: torch.nn.functional.cross_entropy(t, y), repeat=9)
-    return Result(measured, reference, f"F.cross_entropy (mean), {torch.get_num_threads()} thread(s)")
+    return _vs_torch(
+        lambda: cross_entropy(logits, targets),
+        lambda torch: lambda t=torch.from_numpy(logits), y=torch.from_numpy(targets): (
+            torch.nn.functional.cross_entropy(t, y)
+        ),
+        "F.cross_entropy (mean)",
+    )
 
 
 @benchmark("cross_entropy_grad (4096, 1000) float32 vs autograd")
@@ -66,19 +67,18 @@ def cross_entropy_grad_vs_torch() -> Result:
     from nnbook.softmax import cross_entropy_grad
 
     logits, targets = _batch()
-    measured = median_seconds(lambda: cross_entropy_grad(logits, targets), repeat=9)
-    torch = _torch()
-    if torch is None:
-        return Result(measured, float("nan"), "autograd (torch not installed)")
-    y = torch.from_numpy(targets)
 
-    def torch_grad():
-        t = torch.from_numpy(logits).requires_grad_(True)
-        torch.nn.functional.cross_entropy(t, y).backward()
-        return t.grad
+    def autograd(torch):
+        y = torch.from_numpy(targets)
 
-    reference = median_seconds(torch_grad, repeat=9)
-    return Result(measured, reference, "F.cross_entropy forward + backward")
+        def grad():
+            t = torch.from_numpy(logits).requires_grad_(True)
+            torch.nn.functional.cross_entropy(t, y).backward()
+            return t.grad
+
+        return grad
+
+    return _vs_torch(lambda: cross_entropy_grad(logits, targets), autograd, "F.cross_entropy forward + backward")
 
 
 def _cpu_seconds(func, repeat: int = 21) -> float:
