@@ -159,3 +159,24 @@ def test_handout_variants_and_answer_key():
     assert handout(chapter="intro") == book
     with pytest.raises(ValueError, match="no exercises"):
         handout(chapter="no-such-chapter")
+
+
+def test_named_mistake_gets_its_own_message():
+    ex = get("intro-output-length")  # n=7, k=3, s=2, p=1: answer 4
+    one_side = check("intro-output-length", (7 + 1 - 3) // 2 + 1)
+    assert not one_side and one_side.mistake == "padding on one side" and "each" in one_side.message
+    other = check("intro-output-length", 40)
+    assert not other and other.mistake is None and ex.hint in other.message
+    assert len(ex.hint_ladder) == 2 and ex.difficulty == 1 and ex.objective
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_declared_mistake_is_named_and_recognized(exercise_id):
+    ex = get(exercise_id)
+    for seed in [None, 0, 1, 2]:
+        inst = ex if seed is None else (ex.variant(seed) if ex._spec.draw else ex)
+        for name, value, message in inst.mistake_values():
+            assert name and message
+            result = inst.check(value if inst.kind != "numbers" else list(value))
+            same = [n for n, v, _ in inst.mistake_values() if inst._same(v, value)]
+            assert not result and result.mistake in same, (name, value, result)

@@ -19,6 +19,30 @@ True
 ...
 """
 
-from ._core import CheckResult, Exercise, ExerciseSpec, catalog, check, exercise, get, handout, show
+from ._core import (
+    CheckResult,
+    Exercise,
+    ExerciseSpec,
+    Mistake,
+    catalog,
+    check,
+    exercise,
+    get,
+    handout,
+    mistake,
+    show,
+)
 
-__all__ = ["CheckResult", "Exercise", "ExerciseSpec", "catalog", "check", "exercise", "get", "handout", "show"]
+__all__ = [
+    "CheckResult",
+    "Exercise",
+    "ExerciseSpec",
+    "Mistake",
+    "catalog",
+    "check",
+    "exercise",
+    "get",
+    "handout",
+    "mistake",
+    "show",
+]

@@ -41,6 +41,33 @@ Text = str | Callable[..., str]
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A classic slip on an exercise: how it computes its wrong value, and what to tell the reader.
+
+    ``compute`` takes the exercise's params as keyword arguments (like the solve function) and
+    returns the value a student who makes this slip gets; ``message`` is a format string over
+    the params (plus ``{answer}`` and ``{value}``, the wrong value) or a callable taking the params.
+
+    >>> m = mistake("floor instead of ceil", lambda n, s: n // s, "You rounded down.")
+    >>> m.name
+    'floor instead of ceil'
+    """
+
+    name: str
+    compute: Callable[..., Any]
+    message: Text
+
+
+def mistake(name: str, compute: Callable[..., Any], message: Text) -> Mistake:
+    """Declare a named mistake for ``@exercise(mistakes=[...])`` (see :class:`Mistake`)."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"a mistake needs a short non-empty name, got {name!r}")
+    if not callable(compute):
+        raise TypeError(f"mistake {name!r}: compute must be a function of the exercise's params")
+    return Mistake(name, compute, message)
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """The verdict on an answer: truthy when correct, with a message for the reader.
 
@@ -50,9 +77,14 @@ class CheckResult:
 
     correct: bool
     message: str
+    mistake: str | None = None  # the name of the known mistake the answer matches, if any
 
     def __bool__(self) -> bool:
         return self.correct
+
+    def __repr__(self) -> str:
+        named = f", mistake={self.mistake!r}" if self.mistake is not None else ""
+        return f"CheckResult(correct={self.correct!r}, message={self.message!r}{named})"
 
     def __str__(self) -> str:
         return self.message
@@ -82,6 +114,12 @@ class ExerciseSpec:
     labels: Sequence[str] | None = None
     unit: str = ""
     kind: str = field(default="number")  # "number", "numbers" or "choice"; set by @exercise
+    mistakes: tuple[Mistake, ...] = ()
+    hints: tuple[Text, ...] = ()  # further rungs of the hint ladder, after ``hint``
+    objective: str = ""  # the learning objective, e.g. "compute a conv layer's output size"
+    difficulty: int = 1  # 1 (direct), 2 (a few steps), 3 (combines ideas)
+    minutes: int = 3  # expected time for a student
+    section: str = ""  # the chapter section it checks
 
     def instance(self, params: Mapping[str, Any], seed: int | None) -> "Exercise":
         return Exercise(self, dict(params), seed)
@@ -156,6 +194,59 @@ class Exercise:
         return self._render(self._spec.solution)
 
     @property
+    def hint_ladder(self) -> tuple[str, ...]:
+        """The hints in order: first a nudge (``hint``), then each further step (``hints``)."""
+        return (self.hint,) + tuple(self._render(h) for h in self._spec.hints)
+
+    @property
+    def objective(self) -> str:
+        return self._spec.objective
+
+    @property
+    def difficulty(self) -> int:
+        return self._spec.difficulty
+
+    @property
+    def minutes(self) -> int:
+        return self._spec.minutes
+
+    @property
+    def section(self) -> str:
+        return self._spec.section
+
+    def mistake_values(self) -> list[tuple[str, Any, str]]:
+        """``(name, wrong value, message)`` for each known mistake on these numbers.
+
+        A mistake whose value cannot be computed, or equals the right answer here, is left out
+        (it would not tell the reader anything on these numbers).
+        """
+        found = []
+        for m in self._spec.mistakes:
+            try:
+                value = _normalise_answer(self._spec, m.compute(**self.params))
+            except (ValueError, TypeError, ArithmeticError):
+                continue
+            if self._same(value, self.answer):
+                continue
+            if callable(m.message):
+                message = m.message(**self.params)
+            else:
+                message = m.message.format(
+                    **self.params,
+                    answer=_display_answer(self.answer, self._spec.decimals),
+                    value=_display_answer(value, self._spec.decimals),
+                )
+            found.append((m.name, value, message))
+        return found
+
+    def _same(self, a: Any, b: Any) -> bool:
+        if self.kind == "choice":
+            return a == b
+        xs = a if isinstance(a, tuple) else (a,)
+        ys = b if isinstance(b, tuple) else (b,)
+        return len(xs) == len(ys) and all(_close(float(x), float(y), self.tolerance) for x, y in zip(xs, ys))
+
+    @property
     def tolerance(self) -> float:
         """Absolute tolerance accepted around a numeric answer (0 for exact answers)."""
         spec = self._spec
@@ -225,6 +316,10 @@ class Exercise:
         wrong = [i for i, (v, e) in enumerate(zip(values, expected)) if not _close(v, e, self.tolerance)]
         if not wrong:
             return CheckResult(True, "Correct!")
+        given = values if spec.kind == "numbers" else values[0]
+        for name, value, message in self.mistake_values():
+            if self._same(given, value):
+                return CheckResult(False, message, mistake=name)
         where = ""
         if spec.kind == "numbers":
             names = spec.labels or [f"#{i + 1}" for i in range(len(expected))]
@@ -240,6 +335,9 @@ class Exercise:
             return CheckResult(False, f"{answer!r} is not one of the options: {listed}.")
         if options[given] == self.answer:
             return CheckResult(True, "Correct!")
+        for name, value, message in self.mistake_values():
+            if options[given] == value:
+                return CheckResult(False, message, mistake=name)
         return CheckResult(False, f"Not quite. Hint: {self.hint}")
 
     # -- display ------------------------------------------------------------------------
@@ -324,6 +422,12 @@ def exercise(
     choices: Iterable[str] | None = None,
     labels: Iterable[str] | None = None,
     unit: str = "",
+    mistakes: Iterable[Mistake] = (),
+    hints: Iterable[Text] = (),
+    objective: str = "",
+    difficulty: int = 1,
+    minutes: int = 3,
+    section: str = "",
 ) -> Callable[[Callable[..., Any]], ExerciseSpec]:
     """Register the decorated solve function as the answer key of a new exercise.
 
@@ -333,11 +437,21 @@ def exercise(
     ``{answer}``) or callables taking the params. Use ``$...$`` for math.
     ``decimals=d`` accepts answers rounded to d decimals; ``tolerance`` sets it directly;
     neither means the answer must be exact.
+
+    ``mistakes`` lists the classic slips (:func:`mistake`): an answer equal to a mistake's value
+    gets that mistake's message. ``hints`` are further rungs of the hint ladder after ``hint``.
+    ``objective``, ``difficulty`` (1-3), ``minutes`` and ``section`` are metadata for
+    instructors (shown in the catalog and in the exports).
     """
     if not isinstance(id, str) or not _ID_PATTERN.match(id):
         raise ValueError(f"exercise id must be lower-case words joined by '-', got {id!r}")
     if decimals is not None and tolerance is not None:
         raise ValueError("give either decimals or tolerance, not both")
+    if difficulty not in (1, 2, 3):
+        raise ValueError(f"difficulty must be 1, 2 or 3, got {difficulty!r}")
+    mistakes = tuple(mistakes)
+    if not all(isinstance(m, Mistake) for m in mistakes):
+        raise TypeError("mistakes must be made with nnbook.exercises.mistake(name, compute, message)")
 
     def register(solve: Callable[..., Any]) -> ExerciseSpec:
         if id in _REGISTRY:
@@ -359,6 +473,12 @@ def exercise(
             labels=tuple(labels) if labels is not None else None,
             unit=unit,
             kind=kind,
+            mistakes=mistakes,
+            hints=tuple(hints),
+            objective=objective,
+            difficulty=difficulty,
+            minutes=minutes,
+            section=section,
         )
         _REGISTRY[id] = spec
         return spec

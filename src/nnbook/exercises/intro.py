@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..conv import output_size
-from ._core import exercise
+from ._core import exercise, mistake
 
 
 def _output_length_solution(n: int, k: int, s: int, p: int) -> str:
@@ -31,6 +31,27 @@ def _output_length_solution(n: int, k: int, s: int, p: int) -> str:
     hint="Count the padded length $n + 2p$, subtract the window size, divide by the stride "
     "(rounding down) and add one for the first position.",
     solution=_output_length_solution,
+    hints=[
+        "Here the padded length is ${n} + 2 \\cdot {p}$; the window needs {k} of those cells, and every "
+        "further position moves it {s} cell(s)."
+    ],
+    mistakes=[
+        mistake(
+            "padding on one side",
+            lambda n, k, s, p: output_size(n + p, k, stride=s),
+            "You padded only one end: the input gets {p} cell(s) at *each* end, so the padded length "
+            "is $n + 2p$.",
+        ),
+        mistake(
+            "forgot the first position",
+            lambda n, k, s, p: (n + 2 * p - k) // s,
+            "That counts the steps *between* positions; add one for the first window.",
+        ),
+    ],
+    objective="count the outputs of a sliding window with padding and stride",
+    difficulty=1,
+    minutes=2,
+    section="A first explorer",
     draw=lambda rng: dict(
         n=int(rng.integers(5, 40)), k=int(rng.integers(2, 6)), s=int(rng.integers(1, 4)), p=int(rng.integers(0, 3))
     ),
