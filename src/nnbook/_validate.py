@@ -8,20 +8,29 @@ from typing import Any
 import numpy as np
 
 
-def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
+def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as an ``int`` or raise a clear ``TypeError``/``ValueError``.
 
     Booleans are rejected even though ``bool`` subclasses ``int``; integral numpy
-    scalars are accepted.
+    scalars are accepted. ``maximum`` (optional) is a documented upper bound: larger
+    values would exhaust memory or time, and the message names the limit.
 
     >>> check_int("stride", 2, minimum=1)
     2
+    >>> check_int("size", 10**9, maximum=1024)
+    Traceback (most recent call last):
+    ...
+    ValueError: size must be at most 1024 (a limit that keeps memory and time bounded), got 1000000000
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(
+            f"{name} must be at most {maximum} (a limit that keeps memory and time bounded), got {value}"
+        )
     return value
 
 
@@ -67,14 +76,21 @@ def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def as_float_array(name: str, value: Any, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+def as_float_array(
+    name: str, value: Any, *, ndim: int | tuple[int, ...] | None = None, finite: bool = False
+) -> np.ndarray:
     """Convert ``value`` to a float array (float32 kept, everything else float64).
 
     Raises ``TypeError`` for non-numeric input and ``ValueError`` for empty arrays or a
-    wrong number of dimensions.
+    wrong number of dimensions; with ``finite=True`` also for NaN or infinite entries
+    (the message names the argument and the first bad place).
 
     >>> as_float_array("x", [1, 2, 3]).dtype
     dtype('float64')
+    >>> as_float_array("x", [1, float("nan")], finite=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: x must contain only finite numbers, got nan at index (1,)
     """
     try:
         arr = np.asarray(value)
@@ -92,4 +108,7 @@ def as_float_array(name: str, value: Any, *, ndim: int | tuple[int, ...] | None 
             raise ValueError(f"{name} must have {want} dimension(s), got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(f"{name} must contain only finite numbers, got {arr[where]} at index {where}")
     return arr
