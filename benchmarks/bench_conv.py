@@ -132,3 +132,95 @@ def explorer_update() -> Result:
     return Result(measured, reference, "PNG of an empty figure of the same size",
                   note=f"n={big['n']}, k={big['kernel_size']}, s={big['stride']}, p={big['padding']}, "
                        f"d={big['dilation']}, full padding, {steps + 1} steps; CPU time {cpu * 1e3:.1f} ms")
+
+
+# -- pooling and transposed convolution against PyTorch (ratios reported, no target set) --------------
+POOL_CASES = {
+    "max": ((32, 16, 56, 56), 2, None, 0, "max 2x2, stride 2 on 32x16x56x56"),
+    "avg": ((32, 16, 56, 56), 3, 2, 1, "avg 3x3, stride 2, padding 1 on 32x16x56x56"),
+}
+TRANSPOSE_CASE = ((8, 32, 16, 16), (32, 16, 4, 4), 2, 1, "8x32x16x16 -> 8x16x32x32, 4x4 kernels, stride 2, padding 1")
+
+CHILD_MORE = r"""
+import json, sys, time, statistics
+import numpy as np
+import torch
+torch.set_num_threads(1)
+F = torch.nn.functional
+from nnbook.conv import conv_transpose2d, pool2d, pool2d_grad_input
+
+pools, (xs, ws, s, p, _) = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+rng = np.random.default_rng(0)
+jobs = {}
+for mode, (shape, k, stride, pad, _) in pools.items():
+    x = rng.standard_normal(shape).astype("float32")
+    tx = torch.from_numpy(x)
+    f = F.max_pool2d if mode == "max" else F.avg_pool2d
+    g = rng.standard_normal(tuple(f(tx, k, stride, pad).shape)).astype("float32")
+    txg = tx.clone().requires_grad_(True)
+    def torch_backward(f=f, k=k, stride=stride, pad=pad, g=g, txg=txg):
+        txg.grad = None
+        f(txg, k, stride, pad).backward(torch.from_numpy(g))
+    jobs[f"pool {mode}"] = (lambda x=x, k=k, stride=stride, pad=pad, mode=mode: pool2d(x, k, stride, pad, mode),
+                            lambda f=f, tx=tx, k=k, stride=stride, pad=pad: f(tx, k, stride, pad))
+    jobs[f"pool {mode} backward"] = (
+        lambda x=x, g=g, k=k, stride=stride, pad=pad, mode=mode: pool2d_grad_input(x, g, k, stride, pad, mode),
+        torch_backward)
+    assert np.allclose(jobs[f"pool {mode}"][0](), jobs[f"pool {mode}"][1]().numpy(), atol=1e-5)
+x = rng.standard_normal(xs).astype("float32")
+w = rng.standard_normal(ws).astype("float32")
+tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+jobs["conv_transpose2d"] = (lambda: conv_transpose2d(x, w, stride=s, padding=p),
+                            lambda: F.conv_transpose2d(tx, tw, stride=s, padding=p))
+assert np.allclose(jobs["conv_transpose2d"][0](), jobs["conv_transpose2d"][1]().numpy(), atol=1e-3)
+out = {}
+for name, (ours, theirs) in jobs.items():
+    a, b = [], []
+    for _ in range(21):
+        t = time.perf_counter(); ours(); a.append(time.perf_counter() - t)
+        t = time.perf_counter(); theirs(); b.append(time.perf_counter() - t)
+    out[name] = (min(a), min(b), statistics.median(a), statistics.median(b))
+print(json.dumps(out))
+"""
+
+_MORE: dict = {}
+
+
+def _measure_more() -> dict:
+    if not _MORE:
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        proc = subprocess.run([sys.executable, "-c", CHILD_MORE, json.dumps(POOL_CASES), json.dumps(TRANSPOSE_CASE)],
+                              env=env, capture_output=True, text=True, check=True)
+        _MORE.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return _MORE
+
+
+def _more(name: str, what: str) -> Result:
+    ours, theirs, ours_median, theirs_median = _measure_more()[name]
+    return Result(ours, theirs, f"torch {name}, float32, 1 thread each, best of 21",
+                  note=f"{what}; median ratio {ours_median / theirs_median:.2f}x")
+
+
+@benchmark("pool2d max vs torch max_pool2d")
+def pool_max() -> Result:
+    return _more("pool max", POOL_CASES["max"][-1])
+
+
+@benchmark("pool2d_grad_input max vs torch autograd")
+def pool_max_backward() -> Result:
+    return _more("pool max backward", POOL_CASES["max"][-1])
+
+
+@benchmark("pool2d avg vs torch avg_pool2d")
+def pool_avg() -> Result:
+    return _more("pool avg", POOL_CASES["avg"][-1])
+
+
+@benchmark("pool2d_grad_input avg vs torch autograd")
+def pool_avg_backward() -> Result:
+    return _more("pool avg backward", POOL_CASES["avg"][-1])
+
+
+@benchmark("conv_transpose2d vs torch conv_transpose2d")
+def transpose() -> Result:
+    return _more("conv_transpose2d", TRANSPOSE_CASE[-1])

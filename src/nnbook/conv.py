@@ -356,21 +356,28 @@ def _grad_input_core(shape4: tuple[int, ...], w4: np.ndarray, g4: np.ndarray, st
                              stride_, dilation_, pads)
             for k in range(groups)
         ], axis=1)
-    kernel = w4.shape[2:]
     dtype = _result_dtype(g4, w4)
-    (sh, sw), (dh, dw), (kh, kw) = stride_, dilation_, kernel
-    ho, wo = g4.shape[2:]
-    spread = np.zeros((*g4.shape[:2], (ho - 1) * sh + 1, (wo - 1) * sw + 1), dtype)
-    spread[:, :, ::sh, ::sw] = g4
-    flipped = np.ascontiguousarray(w4[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), dtype)
-    full = (dh * (kh - 1), dh * (kh - 1), dw * (kw - 1), dw * (kw - 1))
-    covered = _correlate(spread, flipped, (1, 1), full, dilation_,
-                         (spread.shape[2] + dh * (kh - 1), spread.shape[3] + dw * (kw - 1)))
+    (sh, sw), (dh, dw) = stride_, dilation_
+    n, o, ho, wo = g4.shape
+    _, c, kh, kw = w4.shape
     top, bottom, left, right = pads
     height, width = shape4[2:]
-    padded = np.zeros((shape4[0], shape4[1], height + top + bottom, width + left + right), dtype)
-    rows, cols = min(covered.shape[2], padded.shape[2]), min(covered.shape[3], padded.shape[3])
-    padded[:, :, :rows, :cols] = covered[:, :, :rows, :cols]
+    padded = np.zeros((n, c, height + top + bottom, width + left + right), dtype)
+    _check_elements("the padded input gradient", padded.shape)
+    # Scatter: output (i, j) reads padded input (i*s + a*d, j*s + b*d) through tap (a, b), so
+    # tap (a, b) sends g[:, :, i, j] @ w[:, :, a, b] back there (one matrix product per tap,
+    # no zeros multiplied: the cost of the forward pass).
+    gm = np.ascontiguousarray(g4.transpose(0, 2, 3, 1), dtype).reshape(n * ho * wo, o)
+    wm = np.ascontiguousarray(w4.transpose(0, 2, 3, 1), dtype).reshape(o, kh * kw * c)
+    stacked = gm.shape[0] * wm.shape[1] * np.dtype(dtype).itemsize <= _STACK_BYTES
+    prod = (gm @ wm).reshape(n, ho, wo, kh, kw, c) if stacked else None
+    for a in range(kh):
+        for b in range(kw):
+            part = prod[:, :, :, a, b, :] if stacked else (gm @ wm[:, (a * kw + b) * c : (a * kw + b + 1) * c]).reshape(
+                n, ho, wo, c)
+            rows = slice(a * dh, a * dh + (ho - 1) * sh + 1, sh)
+            cols = slice(b * dw, b * dw + (wo - 1) * sw + 1, sw)
+            padded[:, :, rows, cols] += part.transpose(0, 3, 1, 2)
     return np.ascontiguousarray(padded[:, :, top : top + height, left : left + width])
 
 
@@ -938,8 +945,22 @@ def pool2d(
            [10.5, 12.5]])
     """
     x, x4, kernel, stride_, pads, out_hw = _pool_geometry(x, kernel_size, stride, padding, mode)
-    windows = _pool_windows(x4, kernel, stride_, pads, out_hw, -np.inf if mode == "max" else 0.0)
-    out = windows.max(axis=(4, 5)) if mode == "max" else windows.sum(axis=(4, 5)) / (kernel[0] * kernel[1])
+    (kh, kw), (sh, sw), (ph, pw), (ho, wo) = kernel, stride_, pads, out_hw
+    padded = np.full((*x4.shape[:2], x4.shape[2] + 2 * ph, x4.shape[3] + 2 * pw),
+                     -np.inf if mode == "max" else 0.0, x4.dtype)
+    padded[:, :, ph : ph + x4.shape[2], pw : pw + x4.shape[3]] = x4
+    out = None
+    for a in range(kh):  # one vectorized max/add per kernel tap, over every window at once
+        for b in range(kw):
+            tap = padded[:, :, a : a + (ho - 1) * sh + 1 : sh, b : b + (wo - 1) * sw + 1 : sw]
+            if out is None:
+                out = tap.copy()
+            elif mode == "max":
+                np.maximum(out, tap, out=out)
+            else:
+                out += tap
+    if mode == "avg":
+        out /= kh * kw
     return out.reshape(x.shape[:-2] + out.shape[2:])
 
 
