@@ -152,7 +152,7 @@ def image_panels(images: dict[str, Any], ncols: int = 3, size: float = 2.4, same
     2
     """
     if not isinstance(images, dict) or not images:
-        raise ValueError("image_panels needs a non-empty dict {title: 2-D image}")
+        raise ValueError("image_panels needs at least one image, as a dict {title: 2-D array}")
     ncols = check_int("ncols", ncols, minimum=1, maximum=12)
     arrays = {name: as_float_array(f"images[{name!r}]", img, ndim=2, finite=True) for name, img in images.items()}
     tallest = max(a.shape[0] for a in arrays.values())
