@@ -2,7 +2,14 @@
 
 The chapter "Convolution modes" tells the story; this module computes every number in it.
 Conventions follow numpy (``mode="full" | "valid" | "same"``) and PyTorch
-(``kernel_size``, ``stride``, ``padding``, ``dilation``, NCHW layout).
+(``kernel_size``, ``stride``, ``padding``, ``dilation``, ``groups``, NCHW layout).
+
+Inputs must hold finite numbers (NaN/inf raise ``ValueError`` naming the argument). Work and
+memory are bounded: no array built here may exceed :data:`MAX_ELEMENTS` elements, kernels listed
+tap by tap or built by name at most :data:`MAX_KERNEL_SIZE`, the explorer's model
+(:func:`conv_scene`) at most :data:`MAX_SCENE_SIZE` per size argument, and the dense
+:func:`conv2d_matrix` at most :data:`MAX_MATRIX_INPUTS` inputs; past a limit a ``ValueError``
+names it.
 """
 
 from __future__ import annotations

@@ -400,7 +400,7 @@ def channels_diagram(x: Any, w: Any, position: tuple[int, int] = (0, 0)) -> Figu
     col_w = max(wd, kw) + gap
     width = c_in * col_w + 1.5 + z.shape[2]
     row_h = max(h, kh) + 1.6
-    height = row_h * (c_out + 1)
+    height = row_h * c_out + max(kh, z.shape[1])
     fig = new_figure(min(0.42 * width + 0.6, 9.0), min(0.42 * height + 0.6, 9.0))
     ax = fig.add_subplot()
     for c in range(c_in):
@@ -420,8 +420,8 @@ def channels_diagram(x: Any, w: Any, position: tuple[int, int] = (0, 0)) -> Figu
         ax.text(zx - 0.6, y + kh / 2, "=", ha="center", va="center", fontsize=12)
         _grid(ax, z[o], zx, y, _hex(_OUT))
         _box(ax, zx + j, y + i, 1, 1)
-        summed = " + ".join(f"{t:g}" for t in terms)
-        ax.text(zx + z.shape[2] / 2, y - 0.3, f"Z[{o}]: {summed} = {z[o, i, j]:g}", ha="center", fontsize=8)
+        summed = " + ".join(f"{t:g}" for t in terms) + " = " if c_in > 1 else ""
+        ax.text(zx + z.shape[2] / 2, y - 0.3, f"Z[{o}, {i}, {j}] = {summed}{z[o, i, j]:g}", ha="center", fontsize=8)
     _finish(ax, width, height)
     return fig
 
