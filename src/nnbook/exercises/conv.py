@@ -1128,3 +1128,45 @@ def matrix_shape(n, k, s, p):
 )
 def transposed_values(x, w, s):
     return tuple(float(v) for v in conv_transpose2d(np.array([x], float), np.array([w], float), stride=s)[0])
+
+
+# -- 28. a stride longer than the kernel leaves pixels without gradient ------------------------------------
+def _unread(n: int, k: int, s: int) -> int:
+    return int(np.sum(influence_counts((1, n), (1, k), stride=(1, s))[0] == 0))
+
+
+@exercise(
+    id="conv-stride-zero-gradient",
+    chapter=CHAPTER,
+    title="Pixels a strided layer never reads",
+    params=dict(n=21, k=2, s=3),
+    prompt=lambda n, k, s: (
+        f"A 1-D convolution with kernel size {k} and stride {s} (no padding) reads an input of length {n}. "
+        "How many input positions get a gradient of exactly zero in the backward pass, whatever the loss?"
+    ),
+    hint="A position that no window reads never affects the output, so its gradient is zero. Windows start at "
+    "$0, s, 2s, \\dots$ and each covers $k$ cells.",
+    hints=["There are $\\lfloor ({n} - {k})/{s} \\rfloor + 1$ windows. Count the cells between consecutive windows, "
+           "and the cells after the last one."],
+    solution=lambda n, k, s: (
+        f"{output_size(n, k, s)} windows cover ${output_size(n, k, s)} \\cdot {k} = {output_size(n, k, s) * k}$ "
+        f"cells (they do not overlap, since ${s} > {k}$); the other ${_unread(n, k, s)}$ positions, {s - k} in each "
+        f"gap and {n - ((output_size(n, k, s) - 1) * s + k)} after the last window, are never read and always get "
+        "zero gradient (the explorer's backward view shows them with count 0)."
+    ),
+    draw=lambda rng: dict(n=int(rng.integers(10, 40)), k=(k := int(rng.integers(1, 4))), s=k + int(rng.integers(1, 4))),
+    mistakes=[
+        mistake("cells after the last window forgotten", lambda n, k, s: (output_size(n, k, s) - 1) * (s - k),
+                "You counted the gaps between windows; the cells after the last window are never read either."),
+        mistake("gaps forgotten", lambda n, k, s: n - ((output_size(n, k, s) - 1) * s + k),
+                "Between two windows {s} cells apart and {k} wide, ${s} - {k}$ cells are skipped every time."),
+        mistake("counted the read ones", lambda n, k, s: n - _unread(n, k, s),
+                "That is the number of positions that *are* read; the question asks for the others."),
+    ],
+    objective="see how a stride longer than the kernel leaves inputs without gradient",
+    difficulty=2,
+    minutes=3,
+    section=S_BACKPROP,
+)
+def stride_zero_gradient(n, k, s):
+    return _unread(n, k, s)
