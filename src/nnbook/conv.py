@@ -1307,6 +1307,11 @@ def _correlate(
     _check_elements("the spread kernel", (o, c, k1 * sh, k2 * sw))
     if pads == (0, 0, 0, 0) and rows_needed <= h and cols_needed <= wd and not (gather_h or gather_w):
         target = x[:, :, :rows_needed, :cols_needed]  # a view: nothing to pad
+    elif not (gather_h or gather_w):
+        target = np.zeros((n, c, rows_needed, cols_needed), dtype)
+        rows_avail = max(0, min(h, rows_needed - top))
+        cols_avail = max(0, min(wd, cols_needed - left))
+        target[:, :, top : top + rows_avail, left : left + cols_avail] = x[:, :, :rows_avail, :cols_avail]
     else:
         def source(needed: int, step: int, span: int, gathered: bool, before: int) -> np.ndarray:
             if gathered:  # row t of window i sits at padded row i*step + t
