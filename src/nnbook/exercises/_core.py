@@ -281,6 +281,9 @@ class Exercise:
         last_error: Exception | None = None
         for _ in range(_MAX_REDRAWS):
             params = dict(spec.draw(rng))
+            if params == dict(spec.params):
+                last_error = ValueError("the draw repeated the chapter's worked example")
+                continue  # a variant never repeats the numbers worked in the chapter
             candidate = spec.instance(params, int(seed))
             try:
                 candidate.answer  # noqa: B018 - a draw is kept only if it can be solved
