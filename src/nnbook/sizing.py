@@ -769,6 +769,7 @@ class Summary:
         >>> summarize((3, 32, 32), [Conv2d(8, 3, padding=1)]).activation_bytes(batch=2)
         65536
         """
+        batch = check_int("batch", batch, minimum=1)
         return sum(r.activation_bytes(batch, bytes_per_value) for r in self.rows)
 
     def parameter_bytes(self, bytes_per_value: int = BYTES_PER_FLOAT32) -> int:
