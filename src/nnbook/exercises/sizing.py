@@ -32,6 +32,11 @@ def _pick(rng: np.random.Generator, options: list[int]) -> int:
 EXACT = 0.25
 
 
+def _n(value: int) -> str:
+    """An integer for TeX math with thousands separators that MathJax does not space: 73{,}856."""
+    return f"{value:,}".replace(",", "{,}")
+
+
 def _fresh(worked: dict, draw):
     """``draw`` that never returns the chapter's worked example (its answer is printed above)."""
 
@@ -766,10 +771,10 @@ def _params(c_in, layers):
     hints=["(b): {c_out} filters of ${k} \\cdot {k} \\cdot {c_in}/{g}$ weights plus a bias each. "
            "(c): {c_in} filters of ${k} \\cdot {k}$ weights, then {c_out} filters of {c_in} weights."],
     solution=lambda c_in, c_out, k, g: (
-        f"(a) ${c_out}({k}^2 \\cdot {c_in} + 1) = {c_out * (k * k * c_in + 1):,}$.\n"
-        f"(b) ${c_out}({k}^2 \\cdot {c_in}/{g} + 1) = {c_out * (k * k * c_in // g + 1):,}$: "
+        f"(a) ${c_out}({k}^2 \\cdot {c_in} + 1) = {_n(c_out * (k * k * c_in + 1))}$.\n"
+        f"(b) ${c_out}({k}^2 \\cdot {c_in}/{g} + 1) = {_n(c_out * (k * k * c_in // g + 1))}$: "
         f"about {g} times fewer.\n"
-        f"(c) ${c_in}({k}^2 + 1) + {c_out}({c_in} + 1) = {c_in * (k * k + 1) + c_out * (c_in + 1):,}$."
+        f"(c) ${c_in}({k}^2 + 1) + {c_out}({c_in} + 1) = {_n(c_in * (k * k + 1) + c_out * (c_in + 1))}$."
     ),
     mistakes=[
         mistake("output channels divided too",
@@ -817,7 +822,7 @@ BN = dict(c_in=32, c=48, k=3, size=20)
     "variance are tracked.",
     hints=["The map size does not matter: {c} channels, two learned numbers and two tracked numbers each."],
     solution=lambda c_in, c, k, size: (
-        f"Convolution: ${c} \\cdot {k}^2 \\cdot {c_in} = {c * k * k * c_in:,}$ (no biases: the batch norm's shift "
+        f"Convolution: ${c} \\cdot {k}^2 \\cdot {c_in} = {_n(c * k * k * c_in)}$ (no biases: the batch norm's shift "
         f"would cancel them). Batch norm: $\\gamma, \\beta$ per channel, $2 \\cdot {c} = {2 * c}$ parameters; "
         f"running mean and variance per channel, $2 \\cdot {c} = {2 * c}$ buffers (saved, not learned)."
     ),
@@ -868,10 +873,10 @@ COST_SECTION = "Counting cost: MACs, FLOPs and memory"
     hints=["MACs $= {c_out} \\cdot {size}^2 \\cdot {k}^2 \\cdot {c_in}$; torchinfo adds one per output value "
            "for the bias."],
     solution=lambda c_in, c_out, k, size: (
-        f"MACs: ${c_out} \\cdot {size}^2 \\cdot {k}^2 \\cdot {c_in} = {c_out * size * size * k * k * c_in:,}$. "
-        f"FLOPs $\\approx 2 \\times$ MACs $= {2 * c_out * size * size * k * k * c_in:,}$. torchinfo: "
+        f"MACs: ${c_out} \\cdot {size}^2 \\cdot {k}^2 \\cdot {c_in} = {_n(c_out * size * size * k * k * c_in)}$. "
+        f"FLOPs $\\approx 2 \\times$ MACs $= {_n(2 * c_out * size * size * k * k * c_in)}$. torchinfo: "
         f"$({c_out} \\cdot {k}^2 \\cdot {c_in} + {c_out}) \\cdot {size}^2 = "
-        f"{(c_out * k * k * c_in + c_out) * size * size:,}$, one more per output value (the bias)."
+        f"{_n((c_out * k * k * c_in + c_out) * size * size)}$, one more per output value (the bias)."
     ),
     mistakes=[
         mistake("FLOPs = MACs",
@@ -921,7 +926,7 @@ MEMORY = dict(batch=32, c=64, size=56)
     hint="Values per image, times the batch, times 4 bytes per float32.",
     hints=["${c} \\cdot {size}^2$ values per image; a float32 is 32 bits = 4 bytes."],
     solution=lambda batch, c, size: (
-        f"${batch} \\cdot {c} \\cdot {size}^2 \\cdot 4 = {batch * c * size * size * 4:,}$ bytes "
+        f"${batch} \\cdot {c} \\cdot {size}^2 \\cdot 4 = {_n(batch * c * size * size * 4)}$ bytes "
         f"$\\approx {batch * c * size * size * 4 / 2**20:.1f}$ MiB."
     ),
     mistakes=[
