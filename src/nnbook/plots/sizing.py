@@ -10,7 +10,7 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
-from matplotlib.ticker import ScalarFormatter
+from matplotlib.ticker import FuncFormatter
 
 from ..sizing import Summary
 from . import new_figure
@@ -181,7 +181,7 @@ def receptive_field_growth(summaries: Mapping[str, Summary]) -> Figure:
         ax.annotate(f"{ys[-1]}", (xs[-1], ys[-1]), textcoords="offset points", xytext=(4, 2), fontsize=7,
                     color=colour)
     ax.set_yscale("log", base=2)
-    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.set_xlabel("layer (index in the table)", fontsize=8)
     ax.set_ylabel("receptive field (pixels)", fontsize=8)
     ax.set_title("receptive field after each layer: r grows by (k - 1)·d·jump", fontsize=9)
