@@ -2,8 +2,9 @@
 multiplications; and the configuration solver ("which k, s, p, d give this output?").
 
 The chapter "CNN sizing" tells the story; this module computes every number in it. Layer specs
-are named and parametrised as in PyTorch (``Conv2d``, ``MaxPool2d``, ``AvgPool2d``,
-``Flatten``, ``Linear``, ``ReLU``), except that input channels/features are inferred from the
+are named and parametrised as in PyTorch (``Conv2d`` with ``groups``, ``BatchNorm2d``,
+``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d``, ``Flatten``, ``Linear``, ``ReLU``,
+``Dropout``), except that input channels/features are inferred from the
 layer before, so a network is written as a plain list::
 
     >>> net = [Conv2d(16, 8, stride=4), ReLU(), Conv2d(32, 4, stride=2), ReLU(),
@@ -36,6 +37,19 @@ multiplications
     a dense neuron ``in_features``; bias *additions* are not multiplies and are not counted;
     pooling and activations cost 0 multiplies (max pooling compares; average pooling adds and
     divides once per output, not counted here).
+
+buffers
+    Saved numbers that are not learned: batch norm's running mean and variance (2C per layer).
+receptive field, jump
+    The input patch (height, width) one output value depends on, and the distance in input
+    pixels between neighbouring outputs: ``r <- r + (k - 1) * d * j``, then ``j <- j * s``,
+    from ``r = j = 1``.
+MACs, FLOPs
+    Multiply-accumulates are our multiplications; FLOPs count the multiply and the add apart,
+    ``2 * MACs``.
+activations
+    The values a layer writes for one input (0 for ``Flatten``, a view, and for element-wise
+    activations, which can run in place); times the batch and 4 bytes for float32 memory.
 
 How this differs from torchinfo's "Mult-Adds": torchinfo counts, per layer, (weights + biases)
 x output positions, i.e. one operation per weighted connection *including the bias*. For
