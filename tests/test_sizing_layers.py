@@ -41,38 +41,53 @@ from nnbook.sizing import (
 
 
 # -- torch models built from the same specs (an independent construction of each layer) ---------------
-def to_torch(torch, input_shape, layers):
-    """nn.Sequential with the same layers, in_channels/in_features taken from our shapes."""
+def torch_layer(torch, layer, shape):
+    """The torch module for one of our layer specs, given the shape of its input (no nnbook code)."""
     nn = torch.nn
-    modules = []
-    shape = tuple(input_shape)
-    for layer, row in zip(layers, summarize(input_shape, layers).rows):
-        if isinstance(layer, Conv2d):
-            modules.append(nn.Conv2d(shape[0], layer.out_channels, layer._k, layer._s, layer._p, layer._d,
-                                     groups=layer.groups, bias=layer.bias))
-        elif isinstance(layer, BatchNorm2d):
-            modules.append(nn.BatchNorm2d(shape[0], affine=layer.affine,
-                                          track_running_stats=layer.track_running_stats))
-        elif isinstance(layer, MaxPool2d):
-            modules.append(nn.MaxPool2d(layer._k, layer._s, layer._p, layer._d))
-        elif isinstance(layer, AvgPool2d):
-            modules.append(nn.AvgPool2d(layer._k, layer._s, layer._p))
-        elif isinstance(layer, AdaptiveAvgPool2d):
-            modules.append(nn.AdaptiveAvgPool2d(layer._o))
-        elif isinstance(layer, Flatten):
-            modules.append(nn.Flatten())
-        elif isinstance(layer, Linear):
-            n_in = math.prod(shape)
-            lin = nn.Linear(n_in, layer.out_features, bias=layer.bias)
-            modules.append(nn.Sequential(nn.Flatten(), lin) if len(shape) == 3 else lin)
-        elif isinstance(layer, Dropout):
-            modules.append(nn.Dropout(layer.p))
-        elif isinstance(layer, Elementwise):
-            modules.append(getattr(nn, layer.name)())
-        else:  # pragma: no cover
-            raise AssertionError(layer)
-        shape = row.output_shape
-    return nn.Sequential(*modules)
+    if isinstance(layer, Conv2d):
+        return nn.Conv2d(shape[0], layer.out_channels, layer._k, layer._s, layer._p, layer._d,
+                         groups=layer.groups, bias=layer.bias)
+    if isinstance(layer, BatchNorm2d):
+        return nn.BatchNorm2d(shape[0], affine=layer.affine, track_running_stats=layer.track_running_stats)
+    if isinstance(layer, MaxPool2d):
+        return nn.MaxPool2d(layer._k, layer._s, layer._p, layer._d)
+    if isinstance(layer, AvgPool2d):
+        return nn.AvgPool2d(layer._k, layer._s, layer._p)
+    if isinstance(layer, AdaptiveAvgPool2d):
+        return nn.AdaptiveAvgPool2d(layer._o)
+    if isinstance(layer, Flatten):
+        return nn.Flatten()
+    if isinstance(layer, Linear):
+        lin = nn.Linear(math.prod(shape), layer.out_features, bias=layer.bias)
+        return nn.Sequential(nn.Flatten(), lin) if len(shape) == 3 else lin
+    if isinstance(layer, Dropout):
+        return nn.Dropout(layer.p)
+    if isinstance(layer, Elementwise):
+        return getattr(nn, layer.name)()
+    raise AssertionError(layer)  # pragma: no cover
+
+
+def torch_run(torch, input_shape, layers):
+    """Build and run the layers one by one in torch: (modules, output shapes, index of the first failure)."""
+    x = torch.zeros((1, *input_shape))
+    modules, shapes = [], []
+    for i, layer in enumerate(layers, start=1):
+        try:
+            module = torch_layer(torch, layer, tuple(x.shape[1:])).eval()
+            with torch.no_grad():
+                x = module(x)
+        except (RuntimeError, ValueError):
+            return modules, shapes, i
+        modules.append(module)
+        shapes.append(tuple(x.shape[1:]))
+    return modules, shapes, None
+
+
+def to_torch(torch, input_shape, layers):
+    """nn.Sequential with the same layers, each built from the shape torch itself produced."""
+    modules, _, failed = torch_run(torch, input_shape, layers)
+    assert failed is None, f"torch refuses layer {failed}"
+    return torch.nn.Sequential(*modules)
 
 
 def torch_buffers(module):
@@ -159,21 +174,18 @@ def _layer(token, channels):
 def test_new_layers_agree_with_torch_layer_by_layer(torch, tokens, channels, size):
     layers = [_layer(t, channels) for t in tokens]
     shape = (channels, size, size)
+    modules, shapes, torch_fails_at = torch_run(torch, shape, layers)
     try:
         ours = summarize(shape, layers)
-    except ValueError as exc:  # then torch must refuse the same network
-        with pytest.raises((RuntimeError, ValueError)):
-            x = torch.zeros((1, *shape))
-            for layer in layers:
-                x = to_torch(torch, tuple(x.shape[1:]), [layer])(x)
-        assert "layer" in str(exc)
+    except ValueError as exc:  # torch must refuse the same layer
+        assert str(exc).startswith(f"layer {torch_fails_at} "), (str(exc), torch_fails_at)
         return
-    model = to_torch(torch, shape, layers).eval()
+    assert torch_fails_at is None
     x = torch.zeros((1, *shape))
-    for row, module in zip(ours.rows, model):
+    for row, module, out_shape in zip(ours.rows, modules, shapes):
         with torch.no_grad():
             x = module(x)
-        assert row.output_shape == tuple(x.shape[1:])
+        assert row.output_shape == out_shape
         assert row.params == sum(p.numel() for p in module.parameters())
         assert row.biases == sum(p.numel() for n, p in module.named_parameters() if n.endswith("bias"))
         assert row.buffers == torch_buffers(module)
@@ -198,7 +210,7 @@ def _brute_receptive_field(torch, layers, shape):
     the input pixels with a non-zero gradient of output (0, 0, 0)."""
     nn = torch.nn
     mods = []
-    for layer, module in zip(layers, to_torch(torch, shape, layers)):
+    for module in to_torch(torch, shape, layers):
         if isinstance(module, nn.Conv2d):
             nn.init.constant_(module.weight, 1.0)
         if isinstance(module, nn.MaxPool2d):
