@@ -345,3 +345,18 @@ def test_mobilenet_v2_is_built_from_its_block_table():
     depthwise = [layer for layer in layers if isinstance(layer, Conv2d) and layer.groups > 1]
     assert len(depthwise) == 17 and all(layer.groups == layer.out_channels for layer in depthwise)
     assert len(lenet5()) == 12 and isinstance(alexnet()[13], AdaptiveAvgPool2d)
+
+
+def test_torch_bridge_reads_the_new_layers_and_names_what_it_cannot(torch):
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(6, 12, 3, padding=1, groups=3, bias=False), nn.BatchNorm2d(12), nn.ReLU6(),
+                          nn.AdaptiveAvgPool2d((2, 2)), nn.Flatten(), nn.Dropout(0.25), nn.Linear(48, 5))
+    s = summarize_torch(model, (6, 9, 9))
+    assert [r.name for r in s.rows] == ["Conv2d(12, k=3, p=1, g=3, no bias)", "BatchNorm2d()", "ReLU6()",
+                                        "AdaptiveAvgPool2d(2)", "Flatten()", "Dropout(p=0.25)", "Linear(5)"]
+    assert s.total_params == sum(p.numel() for p in model.parameters())
+    assert s.total_buffers == torch_buffers(model) == 24
+    with pytest.raises(ValueError, match="output_size None"):
+        summarize_torch(nn.Sequential(nn.AdaptiveAvgPool2d((None, 3))), (3, 8, 8))
+    with pytest.raises(ValueError, match="padding_mode='reflect' is not supported"):
+        summarize_torch(nn.Sequential(nn.Conv2d(3, 3, 3, padding=1, padding_mode="reflect")), (3, 8, 8))
