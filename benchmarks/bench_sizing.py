@@ -65,3 +65,19 @@ def solve_worst_case() -> Result:
     measured = median_seconds(lambda: solve(1, 1), repeat=5, number=1)
     reference = median_seconds(lambda: _brute_force(1, 1), repeat=3, number=1)
     return Result(measured, reference, "brute force: output_size on every candidate", note=f"{count} solutions")
+
+
+@benchmark("sizing: summarize MobileNetV2 (143 layers: grouped convs, batch norm)", max_seconds=0.05)
+def summarize_mobilenet() -> Result:
+    from nnbook.sizing import mobilenet_v2
+
+    layers = mobilenet_v2()
+    measured = median_seconds(lambda: summarize((3, 224, 224), layers), repeat=9, number=3)
+
+    def output_sizes():  # the irreducible part: one output_size call per axis and windowed layer
+        for _ in range(len(layers)):
+            output_size(224, 3, stride=1, padding=1)
+            output_size(224, 3, stride=1, padding=1)
+
+    reference = median_seconds(output_sizes, repeat=9, number=3)
+    return Result(measured, reference, "2 output_size calls x 143 layers")

@@ -238,10 +238,12 @@ def test_torch_bridge_on_the_dqn_and_its_errors(torch):
         summarize_torch(model, (1, 84, 84))
     with pytest.raises(ValueError, match="in_features=2592"):
         summarize_torch(model, (4, 92, 92))
-    with pytest.raises(ValueError, match="BatchNorm2d.*not supported"):
-        summarize_torch(nn.Sequential(nn.BatchNorm2d(3)), (3, 8, 8))
-    with pytest.raises(ValueError, match="groups=2"):
-        summarize_torch(nn.Sequential(nn.Conv2d(4, 4, 3, groups=2)), (4, 8, 8))
+    with pytest.raises(ValueError, match="num_features=3, but its input"):
+        summarize_torch(nn.Sequential(nn.BatchNorm2d(3)), (4, 8, 8))
+    with pytest.raises(ValueError, match="LSTM.*not supported"):
+        summarize_torch(nn.Sequential(nn.LSTM(3, 3)), (3, 8, 8))
+    with pytest.raises(ValueError, match="groups must divide the input channels, but 2 does not divide 3"):
+        summarize_torch(nn.Sequential(nn.Conv2d(4, 4, 3, groups=2)), (3, 8, 8))
     with pytest.raises(TypeError, match="torch.nn.Module"):
         summarize_torch([nn.ReLU()], (3, 8, 8))
     assert summarize_torch(nn.Sequential(nn.Dropout(), nn.Tanh()), (5,)).rows[1].name == "Tanh()"
@@ -353,14 +355,16 @@ def test_text_and_html_tables():
     text = str(s)
     assert repr(s) == text
     lines = text.splitlines()
-    assert lines[0].split() == ["layer", "output", "shape", "weights/neuron", "neurons", "connections", "params",
-                                "multiplications"]
-    assert "1 Conv2d(16, k=8, s=4)  (16, 20, 20)" in text and "1,644,800" in text
+    assert lines[0].split() == ["output", "weights", "connec-", "multipli-"]
+    assert lines[1].split() == ["layer", "shape", "/neuron", "neurons", "tions", "params", "cations"]
+    assert "1 Conv2d(16, k=8, s=4)  16×20×20" in text and "1,644,800" in text
     assert lines[-1].split() == ["total", "9,266", "2,979,378", "680,770", "2,970,112"]
+    assert max(len(line) for line in lines) <= 90
     page = s._repr_html_()
     assert "<table" in page and page.endswith("</table></div>") and "680,770" in page
+    assert "(16, 20, 20)" in page  # the HTML keeps PyTorch's shape tuples
     assert page.count("<tr>") == 1 + 1 + len(DQN) + 1  # header, input, layers, total
-    assert str(summarize((5,), [])).splitlines()[2].split() == ["input", "(5,)"]
+    assert str(summarize((5,), [])).splitlines()[3].split() == ["input", "5"]
 
 
 def test_layer_names_and_reprs():

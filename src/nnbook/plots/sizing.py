@@ -4,20 +4,31 @@ the shape of the data flows through a network."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.ticker import FuncFormatter
 
 from ..sizing import Summary
 from . import new_figure
 
-__all__ = ["layer_bars", "shape_flow", "network_figure"]
+__all__ = ["layer_bars", "shape_flow", "network_figure", "receptive_field_growth"]
 
 PARAMS_COLOUR = "#4c72b0"
 MULTS_COLOUR = "#dd8452"
 MAP_COLOUR = "#55a868"
 VECTOR_COLOUR = "#8172b3"
+
+
+def _check_summary(summary: Any, name: str = "summary") -> Summary:
+    if not isinstance(summary, Summary):
+        raise TypeError(
+            f"{name} must be a Summary from nnbook.sizing.summarize(...), got {type(summary).__name__}"
+        )
+    return summary
 
 
 def _counted_rows(summary: Summary) -> list:
@@ -59,6 +70,7 @@ def layer_bars(summary: Summary) -> Figure:
     >>> len(layer_bars(summarize((1, 8, 8), [Conv2d(2, 3), Linear(4)])).axes)
     2
     """
+    _check_summary(summary)
     rows = _counted_rows(summary)
     fig = new_figure(8.0, 0.45 * max(len(rows), 2) + 1.2)
     ax_params, ax_mults = fig.subplots(1, 2, sharey=True)
@@ -111,6 +123,7 @@ def shape_flow(summary: Summary) -> Figure:
     >>> len(shape_flow(summarize((1, 8, 8), [Conv2d(2, 3), Linear(4)])).axes)
     1
     """
+    _check_summary(summary)
     n = len(_counted_rows(summary)) + 1
     fig = new_figure(max(4.0, 1.25 * n + 1.0), 2.6)
     _draw_flow(fig.add_subplot(), summary)
@@ -124,10 +137,55 @@ def network_figure(summary: Summary) -> Figure:
     >>> len(network_figure(summarize((1, 8, 8), [Conv2d(2, 3)])).axes)
     3
     """
+    _check_summary(summary)
     rows = _counted_rows(summary)
     fig = new_figure(8.0, 2.6 + 0.45 * max(len(rows), 2) + 1.0)
     top, bottom = fig.subfigures(2, 1, height_ratios=[2.6, 0.45 * max(len(rows), 2) + 1.0])
     _draw_flow(top.add_subplot(), summary)
     ax_params, ax_mults = bottom.subplots(1, 2, sharey=True)
     _draw_bars(ax_params, ax_mults, summary)
+    return fig
+
+
+RF_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3")
+
+
+def receptive_field_growth(summaries: Mapping[str, Summary]) -> Figure:
+    """The receptive field (side, in input pixels) after each layer of one or more networks.
+
+    Layers after which it cannot be given (dense layers, windows of unequal sizes) end a line.
+    The y-axis is logarithmic: strides multiply the jump, so the field grows fast after them.
+
+    >>> from nnbook.sizing import summarize, Conv2d, MaxPool2d
+    >>> fig = receptive_field_growth({"tiny": summarize((1, 16, 16), [Conv2d(2, 3), MaxPool2d(2)])})
+    >>> len(fig.axes)
+    1
+    """
+    if not isinstance(summaries, Mapping) or not summaries:
+        raise TypeError("summaries must be a non-empty dict of name -> Summary, e.g. {'VGG-16': summarize(...)}")
+    for name, summary in summaries.items():
+        _check_summary(summary, f"summaries[{name!r}]")
+    fig = new_figure(7.0, 3.2)
+    ax = fig.add_subplot()
+    top = 1
+    for (name, summary), colour in zip(summaries.items(), RF_COLOURS * 10):
+        xs, ys = [0], [1]
+        for row in summary.rows:
+            if row.receptive_field is None:
+                break
+            if row.receptive_field[0] != ys[-1] or row.neurons:
+                xs.append(row.index)
+                ys.append(row.receptive_field[0])
+        top = max(top, ys[-1])
+        ax.step(xs, ys, where="post", color=colour, linewidth=1.4, marker="o", markersize=3, label=name)
+        ax.annotate(f"{ys[-1]}", (xs[-1], ys[-1]), textcoords="offset points", xytext=(4, 2), fontsize=7,
+                    color=colour)
+    ax.set_yscale("log", base=2)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.set_xlabel("layer (index in the table)", fontsize=8)
+    ax.set_ylabel("receptive field (pixels)", fontsize=8)
+    ax.set_title("receptive field after each layer: r grows by (k - 1)·d·jump", fontsize=9)
+    ax.tick_params(labelsize=7)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
     return fig
