@@ -286,6 +286,11 @@ def export(sheets: Sequence[Sheet], fmt: str, out: str | os.PathLike) -> list[pa
 
     Everything is written to a temporary folder first and moved into ``out`` only when all of it
     succeeded, so a failure writes nothing.
+
+    >>> import tempfile
+    >>> sheets = [Sheet.for_seed(1, select(exercise_ids=["intro-output-length"]))]
+    >>> [p.name for p in export(sheets, "csv", tempfile.mkdtemp())]
+    ['answers.csv']
     """
     if fmt not in FORMATS:
         raise HandoutError(f"unknown format {fmt!r}; the formats are: {', '.join(FORMATS)}")
