@@ -46,6 +46,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def listing() -> str:
+    """Every exercise on one line: chapter, id, whether it has variants, and its metadata.
+
+    >>> "intro-output-length" in listing()
+    True
+    """
     from .. import exercises
 
     lines = []

@@ -13,7 +13,11 @@ COLUMNS = ["student_id", "name", "seed", "number", "exercise", "part", "answer",
 
 
 def table(sheets: Sequence[Sheet]) -> str:
-    """The CSV text: one row per gradable answer (a multi-part exercise has one row per part)."""
+    """The CSV text: one row per gradable answer (a multi-part exercise has one row per part).
+
+    >>> from nnbook.handout import Sheet, select
+    >>> print(table([Sheet.for_seed(1, select(exercise_ids=["intro-output-length"]))]).splitlines()[1])
+    seed-1,,1,1,intro-output-length,,..."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)

@@ -10,7 +10,12 @@ from ._markup import block_markdown
 
 
 def worksheet(sheet: Sheet) -> str:
-    """One student's worksheet: a name field, numbered questions, and room for each answer."""
+    """One student's worksheet: a name field, numbered questions, and room for each answer.
+
+    >>> from nnbook.handout import Sheet, select
+    >>> print(worksheet(Sheet.for_seed(1, select(exercise_ids=["intro-output-length"]))).splitlines()[2])
+    Name: ______________________________
+    """
     lines = ["# Exercises", "", "Name: ______________________________", ""]
     if sheet.student.name or not sheet.student.id.startswith("seed-"):
         lines += [f"Student: {sheet.student.name or sheet.student.id}", ""]

@@ -70,7 +70,12 @@ def _cloze_blank(part: Part) -> str:
 
 
 def quiz_xml(sheets: Sequence[Sheet]) -> str:
-    """The Moodle XML text: a category per exercise, then each student's variant of it."""
+    """The Moodle XML text: a category per exercise, then each student's variant of it.
+
+    >>> from nnbook.handout import Sheet, select
+    >>> xml = quiz_xml([Sheet.for_seed(1, select(exercise_ids=["intro-output-length"]))])
+    >>> xml.count('<question type="numerical">')
+    1"""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     for index, first in enumerate(sheets[0].exercises):
         category = f"{CATEGORY_ROOT}/{first.chapter}/{first.id}"

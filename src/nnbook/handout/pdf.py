@@ -44,7 +44,12 @@ h2 { font-size: 12.5pt; margin: 7mm 0 2mm; break-after: avoid; }
 
 
 def worksheet_html(sheet: Sheet) -> str:
-    """One student's worksheet: name field, numbered questions, a box to work in, answer lines."""
+    """One student's worksheet: name field, numbered questions, a box to work in, answer lines.
+
+    >>> from nnbook.handout import Sheet, select
+    >>> page = worksheet_html(Sheet.for_seed(1, select(exercise_ids=["intro-output-length"])))
+    >>> page.count('class="answer"')
+    1"""
     body = ['<h1>Exercises</h1><div class="who"><div class="field">Name</div>'
             f'<div class="field">Student: {html.escape(sheet.student.name or sheet.student.id)}</div></div>']
     for number, ex in enumerate(sheet.exercises, 1):
