@@ -26,6 +26,9 @@ The package has one module per idea:
 ``autodiff.tables``        the three renderers: plain text, HTML, LaTeX
 ``autodiff.parser``        formulas and points typed by a reader, read safely
 ``autodiff.formulas``      random small formulas for exercise variants
+``autodiff.products``      dual numbers, Jacobian-vector and vector-Jacobian products
+``autodiff.linear``        the backward pass of a linear layer: δ xᵀ, δ, Wᵀ δ
+``autodiff.pytorch``       how the trace maps onto torch.autograd's grad_fn nodes
 ``autodiff.cost``          what a gradient costs in each mode, counted and timed
 =========================  ==============================================================
 """
@@ -35,6 +38,9 @@ from __future__ import annotations
 from .cost import GradientCost, gradient_cost, neuron, time_sweeps
 from .formulas import random_expression
 from .notation import FUNCTIONS, SUPPORTED, _fmt  # noqa: F401 - _fmt: the tables' number format, for tests
+from .products import Dual, Jacobian, jacobian, jvp, vjp
+from .linear import LinearGradients, linear, linear_backward, linear_backward_by_trace
+from .pytorch import autograd_correspondence
 from .parser import MAX_LENGTH, MAX_NESTING, Expression, parse_expression, parse_point, trace_text
 from .tracer import (
     TraceOverflowError,
@@ -56,9 +62,12 @@ __all__ = [
     "MAX_LENGTH",
     "MAX_NESTING",
     "SUPPORTED",
+    "Dual",
     "Expression",
     "ForwardTrace",
     "GradientCost",
+    "Jacobian",
+    "LinearGradients",
     "Node",
     "ReverseTrace",
     "Row",
@@ -67,10 +76,16 @@ __all__ = [
     "TraceOverflowError",
     "TraceZeroDivisionError",
     "Var",
+    "autograd_correspondence",
     "cos",
     "exp",
     "forward_trace",
     "gradient_cost",
+    "jacobian",
+    "jvp",
+    "linear",
+    "linear_backward",
+    "linear_backward_by_trace",
     "log",
     "neuron",
     "parse_expression",
@@ -85,6 +100,7 @@ __all__ = [
     "time_sweeps",
     "trace",
     "trace_text",
+    "vjp",
 ]
 
 # The examples of the public names run as the package's own doctests too (doctest looks here).

@@ -331,6 +331,8 @@ def _elementary(op: str, doc: str) -> Callable[[Any], Any]:
     def function(x: Any) -> Any:
         if isinstance(x, Var):
             return _record(x._tape, op, (x,), None, False)
+        if hasattr(x, "_apply_elementary"):  # a dual number (nnbook.autodiff.products.Dual)
+            return x._apply_elementary(op)
         if isinstance(x, np.ndarray) and x.dtype != object and np.issubdtype(x.dtype, np.number):
             if np.iscomplexobj(x):
                 raise TypeError(f"{op}() takes real numbers, got complex dtype {x.dtype}")
