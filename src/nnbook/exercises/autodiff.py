@@ -68,7 +68,7 @@ def residual(x0, w0, b0, w1, b1):
 WORKED_BAYDIN = dict(x1=2.0, x2=5.0)
 WORKED_Q4 = dict(x1=3.0, x2=6.0)
 WORKED_RESIDUAL = dict(x0=1.0, w0=0.5, b0=0.1, w1=-0.2, b1=0.15)
-WORKED_PRODUCTS = dict(x1=1.0, x2=2.0, u1=1.0, u2=0.0)
+WORKED_PRODUCTS = dict(x1=3.0, x2=0.5, u1=1.0, u2=0.0)
 
 
 def _avoiding(draw: Callable[[np.random.Generator], dict[str, Any]], *worked: Mapping[str, Any]
