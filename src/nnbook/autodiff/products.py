@@ -17,6 +17,7 @@ Forward mode *is* arithmetic on dual numbers ``a + b ε`` with ``ε² = 0``: the
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,13 @@ class Dual:
         self.value = check_float("value", value)
         self.tangent = check_float("tangent", tangent)
 
+    @classmethod
+    def _of(cls, value: float, tangent: float) -> Dual:
+        """A dual number from values a step has already checked (no validation: the hot path)."""
+        d = object.__new__(cls)
+        d.value, d.tangent = value, tangent
+        return d
+
     def __repr__(self) -> str:
         return f"Dual({self.value!r}, {self.tangent!r})"
 
@@ -69,12 +77,17 @@ class Dual:
         if isinstance(other, Dual):
             a, b = (other, self) if reflected else (self, other)
             value, (pa, pb) = _step(op, [a.value, b.value], None, False)
-            return Dual(value, pa * a.tangent + pb * b.tangent)
+            return Dual._of(value, pa * a.tangent + pb * b.tangent)
         if isinstance(other, (bool, np.bool_)) or not isinstance(other, numbers.Real):
             return NotImplemented
-        c = check_float("constant", other)
+        try:
+            c = float(other)
+        except OverflowError:
+            c = math.inf
+        if not math.isfinite(c):
+            raise ValueError(f"the constant {other!r} in a dual-number step is not a finite float")
         value, (p,) = _step(op, [self.value], c, reflected)
-        return Dual(value, p * self.tangent)
+        return Dual._of(value, p * self.tangent)
 
     def __add__(self, o: Any) -> Dual:
         return self._binary("add", o)
@@ -107,7 +120,7 @@ class Dual:
         return self._binary("pow", o, True)
 
     def __neg__(self) -> Dual:
-        return Dual(-self.value, -self.tangent)
+        return Dual._of(-self.value, -self.tangent)
 
     def __pos__(self) -> Dual:
         return self
@@ -118,7 +131,7 @@ class Dual:
     def _apply_elementary(self, op: str) -> Dual:
         """``f(a + bε) = f(a) + f'(a)·b ε`` for one of the elementary functions."""
         value, (p,) = _step(op, [self.value], None, False)
-        return Dual(value, p * self.tangent)
+        return Dual._of(value, p * self.tangent)
 
 
 def _step(op: str, values: list[float], c: float | None, c_first: bool) -> tuple[float, tuple[float, ...]]:
@@ -128,7 +141,7 @@ def _step(op: str, values: list[float], c: float | None, c_first: bool) -> tuple
         raise _KIND.get(exc.kind, exc.kind)(f"{op} of a dual number fails: {exc}") from None
     except OverflowError:
         raise _KIND[OverflowError](f"{op} of a dual number is too large for a float") from None
-    if not (np.isfinite(value) and np.all(np.isfinite(partials))):
+    if not (math.isfinite(value) and all(math.isfinite(p) for p in partials)):
         raise _KIND[OverflowError](f"{op} of a dual number is too large for a float")
     return value, partials
 
@@ -176,7 +189,12 @@ def jvp(f: Callable[..., Any], point: Sequence[float], tangent: Sequence[float])
     u = _point(tangent, "tangent")
     if len(u) != len(x):
         raise ValueError(f"the tangent needs one entry per input: {len(x)} input(s), got {len(u)} entries")
-    outs, scalar = _outputs(f(*(Dual(a, b) for a, b in zip(x, u))))
+    return _forward_sweep(f, x, u)
+
+
+def _forward_sweep(f: Callable[..., Any], x: tuple[float, ...], u: tuple[float, ...]) -> tuple[Any, Any]:
+    """One forward sweep on dual numbers, for checked inputs."""
+    outs, scalar = _outputs(f(*(Dual._of(a, b) for a, b in zip(x, u))))
     for k, y in enumerate(outs):
         _check_output(k, y, Dual)
     values = tuple(y.value if isinstance(y, Dual) else float(y) for y in outs)
@@ -256,12 +274,14 @@ def jacobian(f: Callable[..., Any], point: Sequence[float], mode: str = "reverse
     """
     if mode not in ("forward", "reverse"):
         raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
+    if not callable(f):
+        raise TypeError(f"f must be a function, got {type(f).__name__}")
     x = _point(point)
     n = len(x)
     if mode == "forward":
         columns = []
         for i in range(n):
-            _, col = jvp(f, x, tuple(float(i == k) for k in range(n)))
+            _, col = _forward_sweep(f, x, tuple(float(i == k) for k in range(n)))
             columns.append(col if isinstance(col, tuple) else (col,))
         return Jacobian(np.array(columns, dtype=float).T, mode, n)
     tape, outs, _ = _record(f, x)  # reverse mode records once, then sweeps once per output

@@ -44,6 +44,7 @@ def graph_layout(t: Trace) -> list[tuple[float, float]]:
 
 
 RADIUS = 0.28
+MAX_ROUTED = 60  # nodes: up to this size, edges curve around the nodes they would cross
 ROW_GAP = 1.45  # graph units between two nodes of a column
 PAGE_WIDTH = 7.6  # inches: the book's text column at 96 dpi, so a graph is shown at its own size
 
@@ -110,10 +111,13 @@ def computational_graph(
     where = [(x, ROW_GAP * y) for x, y in graph_layout(t)]  # room for the labels between rows
     width = max(x for x, _ in where) + 1
     routes = {}
+    routed = len(where) <= MAX_ROUTED  # larger graphs (typed formulas) keep straight edges: bounded work
     for pos, node in enumerate(t.nodes):
         for a in dict.fromkeys(node.args):
-            others = [where[k] for k in range(len(where)) if k not in (a, pos)]
-            routes[(a, pos)] = edge_route(where[a], where[pos], others)
+            (x0, y0), (x1, y1) = where[a], where[pos]
+            others = [where[k] for k in range(len(where)) if k not in (a, pos) and x0 < where[k][0] < x1]
+            routes[(a, pos)] = (edge_route((x0, y0), (x1, y1), others) if routed and others
+                                else ((x0 + x1) / 2, (y0 + y1) / 2))
     ys = [y for _, y in where]
     # the highest and lowest point of each curve: half-way between its control point and its chord
     bends = [0.5 * cy + 0.25 * (where[a][1] + where[p][1]) for (a, p), (_, cy) in routes.items()]
