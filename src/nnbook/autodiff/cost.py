@@ -14,6 +14,9 @@ from .traces import Trace, reverse_trace, trace  # noqa: F401 - reverse_trace an
 
 __all__ = ["GradientCost", "gradient_cost", "neuron", "time_sweeps"]
 
+MAX_NEURON_INPUTS = 10_000
+MAX_REPEAT = 1000
+
 
 @dataclass(frozen=True)
 class GradientCost:
@@ -71,6 +74,8 @@ def neuron(n: int, seed: int = 0) -> tuple[Callable[..., Any], tuple[float, ...]
     (3, 3)
     """
     n = check_int("n", n, minimum=1)
+    if n > MAX_NEURON_INPUTS:
+        raise ValueError(f"n must be at most {MAX_NEURON_INPUTS} (a traced neuron with n weights has 3n + 1 steps), got {n}")
     rng = np.random.default_rng(seed)
     x = tuple(float(v) for v in np.round(rng.uniform(-1, 1, n), 2))
     w0 = tuple(float(v) for v in np.round(rng.uniform(-1, 1, n), 2))
@@ -94,6 +99,11 @@ def time_sweeps(t: Trace, repeat: int = 5) -> tuple[float, float]:
     """
     import time
 
+    if not isinstance(t, Trace):
+        raise TypeError(f"t must be a Trace (from trace(f, *inputs)), got {type(t).__name__}")
+    repeat = check_int("repeat", repeat, minimum=1)
+    if repeat > MAX_REPEAT:
+        raise ValueError(f"repeat must be at most {MAX_REPEAT}, got {repeat}")
     def best(work: Callable[[], Any]) -> float:
         times = []
         for _ in range(repeat):

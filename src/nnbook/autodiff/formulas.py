@@ -6,9 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._validate import check_int
 from .notation import FUNCTIONS
 
 __all__ = ["random_expression"]
+
+MAX_SIZE = 50
 
 
 def random_expression(rng: np.random.Generator, names: Sequence[str] = ("x1", "x2"), size: int = 3) -> str:
@@ -20,6 +23,13 @@ def random_expression(rng: np.random.Generator, names: Sequence[str] = ("x1", "x
     >>> random_expression(np.random.default_rng(0))
     'sin(x1) + x2 * x2'
     """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    if isinstance(names, str) or not names or not all(isinstance(n, str) and n.isidentifier() for n in names):
+        raise ValueError(f"names must be a non-empty sequence of variable names such as ('x1', 'x2'), got {names!r}")
+    size = check_int("size", size, minimum=0)
+    if size > MAX_SIZE:
+        raise ValueError(f"size must be at most {MAX_SIZE} operations, got {size}")
     pool = list(names)
 
     def leaf() -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_float
+from .._validate import check_float, check_int
 from .notation import LATEX, TEXT, _const, _describe, _fmt, _merge_partials, _Notation
 from .tables import _html_table, _latex_table, _text_table
 from .tracer import Var, _Node, _Tape
@@ -138,6 +138,7 @@ class Trace:
 
     def partial_rules(self, pos: int, notation: _Notation = TEXT) -> dict[int, str]:
         """Symbolic local partials ∂v_pos/∂v_arg, one per distinct argument position."""
+        pos = self._position(pos)
         _, partials = self._rules(notation, pos)
         return dict(zip(dict.fromkeys(self._args[pos]), partials))
 
@@ -159,8 +160,17 @@ class Trace:
         """Number of (step, distinct argument) pairs: one local partial each."""
         return sum(len(node.args) for node in self.nodes)
 
+    def _position(self, pos: int) -> int:
+        pos = check_int("pos", pos, minimum=0)
+        if pos >= len(self.nodes):
+            raise ValueError(f"pos must be a node position 0..{len(self.nodes) - 1}, got {pos}")
+        return pos
+
     def tangent_sweep(self, wrt: int) -> list[float]:
         """One forward sweep, numbers only: the tangent of every node for the seed ẋ_wrt = 1."""
+        wrt = check_int("wrt", wrt, minimum=0)
+        if wrt >= self.n:
+            raise ValueError(f"wrt must be an input position 0..{self.n - 1}, got {wrt}")
         tangent = [0.0] * len(self.nodes)
         tangent[wrt] = 1.0
         for pos in range(self.n, len(self.nodes)):
@@ -241,6 +251,11 @@ class ForwardTrace:
     """
 
     def __init__(self, t: Trace, wrt: int) -> None:
+        if not isinstance(t, Trace):
+            raise TypeError(f"ForwardTrace takes a Trace (use forward_trace(f, *inputs)), got {type(t).__name__}")
+        wrt = check_int("wrt", wrt, minimum=0)
+        if wrt >= t.n:
+            raise ValueError(f"wrt must be an input position 0..{t.n - 1}, got {wrt}")
         self.trace, self.wrt = t, wrt
         self.value = t.value
         tangent = t.tangent_sweep(wrt)
@@ -344,6 +359,8 @@ class ReverseTrace:
     """
 
     def __init__(self, t: Trace) -> None:
+        if not isinstance(t, Trace):
+            raise TypeError(f"ReverseTrace takes a Trace (use reverse_trace(f, *inputs)), got {type(t).__name__}")
         self.trace = t
         self.value = t.value
         adjoint: dict[int, float] = {}

@@ -27,6 +27,8 @@ def graph_layout(t: Trace) -> list[tuple[float, float]]:
     >>> graph_layout(trace(lambda a, b: sin(a) * b, 1.0, 2.0))
     [(0, 0.0), (1, 0.5), (1, -0.5), (2, 0.0)]
     """
+    if not isinstance(t, Trace):
+        raise TypeError(f"graph_layout takes a Trace, got {type(t).__name__}")
     depth: list[int] = []
     for node in t.nodes:
         depth.append(1 + max(depth[a] for a in node.args) if node.args else 0)
@@ -105,6 +107,9 @@ def computational_graph(
     >>> len(fig.axes)
     1
     """
+    if not isinstance(result, (Trace, ForwardTrace, ReverseTrace)):
+        raise TypeError(f"computational_graph takes a trace (trace, forward_trace or reverse_trace), "
+                        f"got {type(result).__name__}")
     t = result.trace if isinstance(result, (ForwardTrace, ReverseTrace)) else result
     adjoints = result.adjoints if isinstance(result, ReverseTrace) else None
     tangents = result.tangents if isinstance(result, ForwardTrace) else None
