@@ -101,3 +101,18 @@ def test_new_exercises_against_torch(torch):
         assert lin.answer == tuple(w.grad.flatten().tolist()) + tuple(xx.grad.tolist())
     d = get("autodiff-dual")
     assert d.answer == (2.0**3 - 4, (3 * 4 - 2) * 3.0)
+
+
+def test_find_the_wrong_row():
+    ex = get("autodiff-find-the-wrong-row")
+    assert ex.answer == "$\\dot v_3$" and check("autodiff-find-the-wrong-row", "$\\dot v_3$")
+    downstream = check("autodiff-find-the-wrong-row", "$\\dot v_5$")
+    assert not downstream and downstream.mistake == "a row downstream of the slip"
+    for seed in range(30):
+        v = ex.variant(seed)
+        rows = ex_ad._student_table(**v.params)
+        right = ex_ad.forward_trace(ex_ad.seed_q4, v.params["x1"], v.params["x2"])
+        correct = [r.value for r, _ in right.rows if r.kind == "step"] + [d.value for _, d in right.rows
+                                                                            if d.kind == "step"]
+        first = next(i for i, ((_, _, shown), c) in enumerate(zip(rows, correct)) if abs(shown - c) > 1e-9)
+        assert v.answer == ex_ad._ROW_CHOICES[first], (seed, v.params)

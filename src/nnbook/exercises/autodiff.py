@@ -797,3 +797,80 @@ def random_local_partial(formula: str, x1: float, x2: float) -> tuple[float, ...
 )
 def which_mode(n: int, m: int) -> str:
     return "forward mode" if n < m else "reverse mode" if m < n else "the same"
+
+
+# -- find the wrong row ---------------------------------------------------------------------------
+_ROW_CHOICES = ["$v_1$", "$v_2$", "$v_3$", "$v_4$", "$v_5$", "$v_6$",
+                "$\\dot v_1$", "$\\dot v_2$", "$\\dot v_3$", "$\\dot v_4$", "$\\dot v_5$", "$\\dot v_6$"]
+_SLIPS = {  # slip: (first wrong row, a later row that is wrong only because of it)
+    "swapped rows": ("$v_5$", "$v_6$"),
+    "derivative of 1/v": ("$\\dot v_3$", "$\\dot v_5$"),
+    "sign of cos'": ("$\\dot v_4$", "$\\dot v_6$"),
+}
+
+
+def _student_table(x1: float, x2: float, slip: str) -> list[tuple[str, str, float]]:
+    """The Q4 forward table as a student with one classic slip writes it: (lhs, rule, value) rows."""
+    ft = forward_trace(seed_q4, x1, x2)
+    primal = {r.lhs_tex: r.value for r, _ in ft.rows}
+    tangent = {d.lhs_tex: d.value for _, d in ft.rows}
+    if slip == "swapped rows":
+        primal["v_{5}"] = 1 / primal["v_{2}"] + primal["v_{2}"]
+        primal["v_{6}"] = primal["v_{5}"] + primal["v_{4}"]
+    elif slip == "derivative of 1/v":
+        tangent["\\dot{v}_{3}"] = -tangent["\\dot{v}_{1}"] / primal["v_{1}"]
+        tangent["\\dot{v}_{5}"] = tangent["\\dot{v}_{3}"] + tangent["\\dot{v}_{2}"]
+        tangent["\\dot{v}_{6}"] = tangent["\\dot{v}_{5}"] + tangent["\\dot{v}_{4}"]
+    else:
+        tangent["\\dot{v}_{4}"] = math.sin(x1)
+        tangent["\\dot{v}_{6}"] = tangent["\\dot{v}_{5}"] + tangent["\\dot{v}_{4}"]
+    rows = []
+    for p, d in ft.rows:
+        if p.kind == "step":
+            rows.append((p.lhs_tex, p.rule_tex, primal[p.lhs_tex]))
+    for _, d in ft.rows:
+        if d.kind == "step":
+            rows.append((d.lhs_tex, d.rule_tex, tangent[d.lhs_tex]))
+    return rows
+
+
+def _wrong_row_draw(rng: np.random.Generator) -> dict[str, Any]:
+    return dict(**_q4_point(rng), slip=str(rng.choice(sorted(_SLIPS))))
+
+
+@exercise(
+    id="autodiff-find-the-wrong-row",
+    chapter=CHAPTER,
+    title="Find the first wrong row",
+    params=dict(x1=2.0, x2=4.0, slip="derivative of 1/v"),
+    prompt=lambda x1, x2, slip: (
+        f"A student's forward-mode table for $f(x_1, x_2) = 1/(x_1 + x_2) + x_2^2 + \\cos(x_1)$ at "
+        f"$({x1:g}, {x2:g})$ with $\\dot x_1 = 1$, $\\dot x_2 = 0$ has exactly one slip, and every row after it "
+        "was computed correctly from the rows above. Which row is the **first** wrong one?\n"
+        + "\n".join(f"${lhs} = {rule} = {value:.4f}$" for lhs, rule, value in _student_table(x1, x2, slip))
+    ),
+    hint="Recompute each row from the rows above it, in order: the first row whose value does not follow from "
+    "its rule is the slip; later rows inherit it.",
+    hints=["Check the rules that are easy to get wrong first: the derivative of $1/v$ is $-1/v^2$, the derivative "
+           "of $\\cos$ is $-\\sin$, and $v_3$ uses $v_1$, not $v_2$."],
+    mistakes=[mistake("a row downstream of the slip", lambda x1, x2, slip: _SLIPS[slip][1],
+                      "That row is wrong only because it uses a wrong row above it: its own step was computed "
+                      "correctly. Look further up for the first wrong value.")],
+    objective="audit a trace table row by row and locate the first error",
+    difficulty=2,
+    minutes=5,
+    section="Worked example: forward and reverse mode on a new function",
+    solution=lambda x1, x2, slip: (
+        f"The first wrong row is {_SLIPS[slip][0]} (the slip: {slip}). The correct table:\n"
+        + "\n".join(_line(p) + "   " + _line(d) for p, d in forward_trace(seed_q4, x1, x2).rows)
+    ),
+    draw=_wrong_row_draw,
+    choices=_ROW_CHOICES,
+)
+def find_the_wrong_row(x1: float, x2: float, slip: str) -> str:
+    right = [r.value for r, _ in forward_trace(seed_q4, x1, x2).rows if r.kind == "step"]
+    right += [d.value for _, d in forward_trace(seed_q4, x1, x2).rows if d.kind == "step"]
+    shown = [value for _, _, value in _student_table(x1, x2, slip)]
+    if all(round(a, 4) == round(b, 4) for a, b in zip(right, shown)):
+        raise ValueError("on these numbers the slip changes no shown value: draw again")
+    return _SLIPS[slip][0]
