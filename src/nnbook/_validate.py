@@ -64,6 +64,21 @@ def check_real(name: str, value: Any, *, positive: bool = False, finite: bool = 
     return value
 
 
+def check_float(name: str, value: Any) -> float:
+    """:func:`check_real` for values that must fit a float: finite, and an integer too large for a
+    float (``10**400``) is a ``ValueError`` saying so, not an ``OverflowError``.
+
+    >>> check_float("x1", 2)
+    2.0
+    """
+    try:
+        return check_real(name, value)
+    except OverflowError:
+        bits = int(value).bit_length()
+        raise ValueError(f"{name} is too large for a float (at most about 1.8e308), got an integer of "
+                         f"about 10^{int(bits * 0.30103)}") from None
+
+
 def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     """Return ``value`` if it is one of ``allowed`` strings, else raise.
 
