@@ -76,7 +76,7 @@ def neuron(n: int, seed: int = 0) -> tuple[Callable[..., Any], tuple[float, ...]
     n = check_int("n", n, minimum=1)
     if n > MAX_NEURON_INPUTS:
         raise ValueError(f"n must be at most {MAX_NEURON_INPUTS} (a traced neuron with n weights has 3n + 1 steps), got {n}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     x = tuple(float(v) for v in np.round(rng.uniform(-1, 1, n), 2))
     w0 = tuple(float(v) for v in np.round(rng.uniform(-1, 1, n), 2))
 

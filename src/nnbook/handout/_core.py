@@ -181,6 +181,8 @@ def read_roster(text: str) -> list[Student]:
     >>> [s.id for s in read_roster("id,name\\ns1,Ada\\ns2,Alan\\n")]
     ['s1', 's2']
     """
+    if not isinstance(text, str):
+        raise TypeError(f"the roster must be the text of a CSV file, got {type(text).__name__}")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
@@ -294,8 +296,12 @@ def export(sheets: Sequence[Sheet], fmt: str, out: str | os.PathLike) -> list[pa
     """
     if fmt not in FORMATS:
         raise HandoutError(f"unknown format {fmt!r}; the formats are: {', '.join(FORMATS)}")
+    if isinstance(sheets, (str, bytes)) or not all(isinstance(s, Sheet) for s in sheets):
+        raise TypeError("sheets must be a list of Sheet (from Sheet.for_student or Sheet.for_seed)")
     if not sheets:
         raise HandoutError("nothing to export: no students")
+    if not isinstance(out, (str, os.PathLike)) or not str(out):
+        raise TypeError(f"out must be a folder path, got {out!r}")
     names = [safe_name(s.student.id) for s in sheets]
     if len(set(names)) != len(names):
         raise HandoutError("two student ids give the same file name; make the ids differ in letters or digits")
