@@ -46,7 +46,9 @@ _DISPLAYED: dict[str, int] = {}
 def assets() -> str:
     """The ``<style>`` and ``<script>`` that make every exercise block on a page work."""
     css = (STATIC / "exercises.css").read_text(encoding="utf-8")
-    js = (STATIC / "exercises.js").read_text(encoding="utf-8").replace("</", "<\\/")
+    js = (STATIC / "exercises.js").read_text(encoding="utf-8")
+    if "</script" in js.lower() or "</style" in css.lower():  # would end the inline element early
+        raise RuntimeError("exercises.js/.css must not contain a closing </script> or </style> tag")
     return f"<style>{css}</style>\n<script>{js}</script>"
 
 

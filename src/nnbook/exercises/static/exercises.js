@@ -357,9 +357,9 @@ var nnbookAnswers = (function () {
 
   function mountOne(block) {
     if (block.getAttribute("data-nnbook-mounted")) return;
-    block.setAttribute("data-nnbook-mounted", "1");
     var dataEl = block.querySelector("script.nnbook-ex-data");
-    if (!dataEl) return;
+    if (!dataEl) return;  // not all there yet
+    block.setAttribute("data-nnbook-mounted", "1");
     decode(dataEl).then(function (data) {
       var ex = new Exercise(block, data);
       block.nnbookExercise = ex;
@@ -380,7 +380,7 @@ var nnbookAnswers = (function () {
   // Outputs added later (JupyterLab renders cells as they run; re-runs replace them).
   var pending = false;
   new MutationObserver(function (records) {
-    if (pending) return;
+    if (pending || document.readyState === "loading") return;  // while parsing, DOMContentLoaded scans
     for (var i = 0; i < records.length; i++) {
       var added = records[i].addedNodes;
       for (var j = 0; j < added.length; j++) {
