@@ -65,14 +65,18 @@ def _exercise_as_a_reader(tab, uid, ex):
         assert "No answer yet" in got, (where, got)
         right = ex.choices.index(ex.answer)
         mistakes = {value: (name, message) for name, value, message in ex.mistake_values()}
+        plain_wrong = 0
         for k, choice in enumerate(ex.choices):
             if k == right:
                 continue
             got = _say(tab, uid, choice=k)
             if choice in mistakes:
                 assert got["mistake"] == mistakes[choice][0], (where, choice, got)
-            else:
-                assert "Not quite" in got["said"] and "Hint" in got["said"], (where, choice, got)
+            else:  # the hint ladder: first a hint, then the next rung, last the worked solution
+                assert "Not quite" in got["said"], (where, choice, got)
+                if plain_wrong == 0:
+                    assert "Hint" in got["said"], (where, choice, got)
+                plain_wrong += 1
         got = _say(tab, uid, choice=right)
         assert "Correct" in got["said"], (where, got)
         return
@@ -225,8 +229,9 @@ def test_answer_box_live_in_jupyterlab(browser, lab):  # noqa: F811
             if done >= 4:
                 break
         # Math typeset in JupyterLab with no network: no raw \( \) in prompts or labels.
-        raw = tab.evaluate(r"""() => [...document.querySelectorAll('.nnbook-exercise .nnbook-ex-prompt,
-                 .nnbook-exercise label')].map(e => e.innerText).filter(t => /\\\(|\\\)/.test(t))""")
+        raw = tab.evaluate(r"""() => [...document.querySelectorAll(
+            '.nnbook-exercise .nnbook-ex-prompt, .nnbook-exercise label')]
+            .map(e => e.innerText).filter(t => /\\\(|\\\)/.test(t))""")
         assert not raw, raw[:3]
         uid, ex_id, seed = next(b for b in blocks if b[2] is not None)
         new_seed = tab.evaluate(NEW_NUMBERS, uid)
