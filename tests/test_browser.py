@@ -42,14 +42,27 @@ NOTEBOOKS = [p for p in PAGES if (ROOT / f"{p}.ipynb").is_file()]
 
 
 # -- fixtures ----------------------------------------------------------------------------------------
+# Session fixtures shared with tests/test_browser_exercises.py, which imports them: pytest then
+# holds two definitions, and the second must reuse the first's browser (two Playwright
+# instances cannot run in one thread) and book (one build per session).
+_SHARED: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
+    if "browser" in _SHARED:
+        yield _SHARED["browser"]
+        return
     with sync_playwright() as playwright:
         chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+        _SHARED["browser"] = chromium
+        try:
+            yield chromium
+        finally:
+            _SHARED.pop("browser", None)
+            chromium.close()
 
 
 class Book:
@@ -61,6 +74,12 @@ class Book:
 def book(tmp_path_factory) -> Book:
     """The built book: ``_build/html`` if it is newer than every input, else a fresh build
     (the README's command, into a temp --path-output; notebooks are executed)."""
+    if "book" not in _SHARED:
+        _SHARED["book"] = _find_or_build_book(tmp_path_factory)
+    return _SHARED["book"]
+
+
+def _find_or_build_book(tmp_path_factory) -> Book:
     given = os.environ.get("NNBOOK_BROWSER_HTML")
     if given:  # a build the developer points at, taken as it is
         return Book(pathlib.Path(given), 0, f"NNBOOK_BROWSER_HTML={given}", True)
