@@ -104,7 +104,8 @@ NAVIGATION = """() => {
 EXERCISES_READY = """() => [...document.querySelectorAll('.nnbook-exercise[data-nnbook-ex]')]
     .every(b => b.getAttribute('data-nnbook-ready') === '1')"""
 
-_BLOCK = re.compile(r'<div class="nnbook-exercise" id="([^"]+)" data-nnbook-ex="([^"]+)"(?: data-nnbook-seed="(\d+)")?>')
+_BLOCK = re.compile(
+    r'<div class="nnbook-exercise" id="([^"]+)" data-nnbook-ex="([^"]+)"(?: data-nnbook-seed="(\d+)")?>')
 
 
 def exercises_on_page(page_html: str, catalog) -> list[tuple[str, object]]:
@@ -187,7 +188,6 @@ NEW_NUMBERS = """(uid) => {
 
 PROGRESS = """(uid) => {
     const block = document.getElementById(uid);
-    let el = block.previousElementSibling;
     const bars = [...document.querySelectorAll('.nnbook-ex-progress')];
     // the progress line of this block's section: the last one before the block
     const mine = bars.filter(b => b.compareDocumentPosition(block) & Node.DOCUMENT_POSITION_FOLLOWING).pop();
