@@ -286,4 +286,4 @@ def test_page_javascript_agrees_with_check_on_every_exercise():
                 checked += 1
                 if bool(v.check(text)) != ctx.call("verdict", text, d):
                     disagree += 1
-    assert checked > 1000 and disagree == 0
+    assert checked > 1000 and disagree == 0, (checked, disagree)
