@@ -29,8 +29,8 @@ import pytest
 from browser import ROOT, build_book, fresh_build, jupyterlab, launch, serve, toc_pages, why_no_browser
 from browser.cases import CASES
 from browser.page_checks import (
-    IMAGES, NAVIGATION, RAW_TEX, TAG_EXERCISES, WAIT_FOR_MATHJAX, WIDGET_VIEWS, PageLog,
-    exercises_on_page, typed, wrong_value,
+    ANSWER, EXERCISES_READY, IMAGES, NAVIGATION, RAW_TEX, WAIT_FOR_MATHJAX, WIDGET_VIEWS, PageLog,
+    exercises_on_page, typed_answer, wrong_value,
 )
 
 _SKIP = why_no_browser()
@@ -42,14 +42,27 @@ NOTEBOOKS = [p for p in PAGES if (ROOT / f"{p}.ipynb").is_file()]
 
 
 # -- fixtures ----------------------------------------------------------------------------------------
+# Session fixtures shared with tests/test_browser_exercises.py, which imports them: pytest then
+# holds two definitions, and the second must reuse the first's browser (two Playwright
+# instances cannot run in one thread) and book (one build per session).
+_SHARED: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
+    if "browser" in _SHARED:
+        yield _SHARED["browser"]
+        return
     with sync_playwright() as playwright:
         chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+        _SHARED["browser"] = chromium
+        try:
+            yield chromium
+        finally:
+            _SHARED.pop("browser", None)
+            chromium.close()
 
 
 class Book:
@@ -61,6 +74,12 @@ class Book:
 def book(tmp_path_factory) -> Book:
     """The built book: ``_build/html`` if it is newer than every input, else a fresh build
     (the README's command, into a temp --path-output; notebooks are executed)."""
+    if "book" not in _SHARED:
+        _SHARED["book"] = _find_or_build_book(tmp_path_factory)
+    return _SHARED["book"]
+
+
+def _find_or_build_book(tmp_path_factory) -> Book:
     given = os.environ.get("NNBOOK_BROWSER_HTML")
     if given:  # a build the developer points at, taken as it is
         return Book(pathlib.Path(given), 0, f"NNBOOK_BROWSER_HTML={given}", True)
@@ -162,20 +181,24 @@ def test_page_reads_as_a_reader_sees_it(page, site, book, name):
         assert tab.locator(".widget-slider, .widget-hslider").count() > 0 or "Slider" not in source
 
     # Self-check exercises: right answer -> correct; wrong one -> told so, with the hint;
-    # the worked solution opens on a click. All without a kernel.
+    # the worked solution opens on a click. All without a kernel. (Every kind of answer in
+    # detail: tests/test_browser_exercises.py.)
     case = CASES.get(name, {})
     shown = exercises_on_page(source, exercises.catalog())
     if "chapter" in case:
         ids = {ex.id for ex in exercises.catalog(case["chapter"])}
         assert ids & {ex.id for _, ex in shown}, f"{name}: shows none of chapter {case['chapter']!r}'s exercises"
-    tab.evaluate(TAG_EXERCISES)
+    if shown:
+        tab.wait_for_function(EXERCISES_READY, timeout=20_000)
     kinds_done: set[str] = set()
-    for index, ex in shown:
-        if ex.kind not in kinds_done:  # as a reader: type a wrong answer, then the right one
-            _answer_exercise(tab, index, ex)
+    for uid, ex in shown:
+        if ex.kind not in kinds_done:  # as a reader: a wrong answer, then the right one
+            _answer_exercise(tab, uid, ex)
             kinds_done.add(ex.kind)
         else:  # the others, quickly: each box accepts the answer nnbook computes
-            _answer_exercise_quickly(tab, index, ex)
+            got = _answer(tab, uid, ex, right=True)
+            assert got["said"].startswith("\u2713") and "Correct" in got["said"], (
+                f"exercise {ex.id!r}: the page does not accept nnbook's answer {ex.answer!r}: {got['said']}")
 
     tab.wait_for_timeout(300)  # let any late typesetting or widget rendering report errors
     assert not log.outside, f"{name} fetched from outside the book: {log.outside[:5]}"
@@ -202,85 +225,33 @@ def test_a_page_reads_straight_from_disk(browser, book):
         context.close()
 
 
-def _answer_exercise(tab, index: int, ex) -> None:
-    quizzes = tab.locator(f'.Quiz[data-nnbook-ex="{index}"]')
-    where = f"exercise {ex.id!r}"
+def _answer(tab, uid: str, ex, *, right: bool) -> dict:
     if ex.kind == "choice":
-        assert quizzes.count() == 1, f"{where}: expected one multiple-choice box"
-        buttons = quizzes.first.locator(".MCButton")
-        right = ex.choices.index(ex.answer)
-        wrong = (right + 1) % len(ex.choices)
-        feedback = quizzes.first.locator(".Feedback")
-        buttons.nth(wrong).click()
-        _expect_feedback(feedback, correct=False, where=where)
-        buttons.nth(right).click()
-        _expect_feedback(feedback, correct=True, where=where)
+        index = ex.choices.index(ex.answer)
+        choice = index if right else (index + 1) % len(ex.choices)
+        return tab.evaluate(ANSWER, [uid, "", choice, False])
+    values = ex.answer if ex.kind == "numbers" else (ex.answer,)
+    if right:
+        text = typed_answer(ex)
     else:
-        values = ex.answer if ex.kind == "numbers" else (ex.answer,)
-        assert quizzes.count() == len(values), f"{where}: {quizzes.count()} answer boxes for {len(values)} numbers"
-        for k, value in enumerate(values):
-            box = quizzes.nth(k).locator("input.Input-text")
-            feedback = quizzes.nth(k).locator(".Feedback")
-            box.fill("")
-            box.press_sequentially(typed(wrong_value(value, ex.tolerance)))
-            box.press("Enter")
-            _expect_feedback(feedback, correct=False, where=where)
-            box.fill("")
-            box.press_sequentially(typed(value))
-            box.press("Enter")
-            _expect_feedback(feedback, correct=True, where=where)
+        text = ", ".join(str(wrong_value(v, t) + 7) for v, t in zip(values, ex.tolerances))
+    return tab.evaluate(ANSWER, [uid, text, None, True])
 
-    solution = tab.locator(f'details.nnbook-solution[data-nnbook-ex="{index}"]')
+
+def _answer_exercise(tab, uid: str, ex) -> None:
+    where = f"exercise {ex.id!r}"
+    block = tab.locator(f"#{uid}")
+    wrong = _answer(tab, uid, ex, right=False)
+    assert "Not quite" in wrong["said"] or wrong["mistake"], f"{where}: a wrong answer got {wrong['said']!r}"
+    right = _answer(tab, uid, ex, right=True)
+    assert "Correct" in right["said"], f"{where}: the right answer got {right['said']!r}"
+    assert right["live"] == "polite", f"{where}: the verdict is not announced (aria-live)"
+    solution = block.locator("details.nnbook-solution")
     assert solution.count() == 1, f"{where}: no worked solution"
-    assert not solution.evaluate("d => d.open"), f"{where}: the solution is open before a click"
+    solution.evaluate("d => { d.open = false; }")
     solution.locator("summary").click()
     assert solution.evaluate("d => d.open"), f"{where}: the solution did not open"
     assert solution.locator(".nnbook-solution-body").is_visible()
-
-
-QUICK_ANSWER = """([index, values, choice]) => {
-    const quizzes = [...document.querySelectorAll(`.Quiz[data-nnbook-ex="${index}"]`)];
-    const details = document.querySelectorAll(`details.nnbook-solution[data-nnbook-ex="${index}"]`);
-    const said = [];
-    if (choice !== null) {
-        const buttons = quizzes.length === 1 ? quizzes[0].querySelectorAll('.MCButton') : [];
-        if (buttons[choice]) buttons[choice].click();
-        said.push(quizzes.length === 1 ? quizzes[0].querySelector('.Feedback').textContent : `${quizzes.length} boxes`);
-    } else {
-        if (quizzes.length !== values.length) return {said: [`${quizzes.length} boxes for ${values.length} numbers`]};
-        quizzes.forEach((quiz, k) => {
-            const box = quiz.querySelector('input.Input-text');
-            box.value = values[k];
-            box.dispatchEvent(new KeyboardEvent('keypress', {key: 'Enter', keyCode: 13, which: 13, bubbles: true}));
-            said.push(quiz.querySelector('.Feedback').textContent);
-        });
-    }
-    return {said, solutions: details.length, closed: [...details].every(d => !d.open)};
-}"""
-
-
-def _answer_exercise_quickly(tab, index: int, ex) -> None:
-    if ex.kind == "choice":
-        got = tab.evaluate(QUICK_ANSWER, [index, [], ex.choices.index(ex.answer)])
-    else:
-        values = ex.answer if ex.kind == "numbers" else (ex.answer,)
-        got = tab.evaluate(QUICK_ANSWER, [index, [typed(v) for v in values], None])
-    assert got["said"] and all("Correct" in text for text in got["said"]), (
-        f"exercise {ex.id!r}: the page does not accept nnbook's answer {ex.answer!r}: {got['said']}")
-    assert got["solutions"] == 1 and got["closed"], f"exercise {ex.id!r}: no closed worked solution"
-
-
-def _expect_feedback(feedback, *, correct: bool, where: str) -> None:
-    want = "Correct" if correct else "Not quite"
-    deadline = time.monotonic() + 10
-    text = ""
-    while time.monotonic() < deadline:
-        text = feedback.inner_text()
-        if want in text and (correct or "Hint" in text) and "\\(" not in text:  # the hint's math typeset
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{where}: expected {want!r}{'' if correct else ' with a hint'}, the page says {text!r}"
-                         " (is the page built from older exercises?)")
 
 
 # -- the live notebooks ------------------------------------------------------------------------------

@@ -99,32 +99,29 @@ NAVIGATION = """() => {
             h1: h1 ? h1.textContent.replace(/[#¶]/g, '').trim() : null};
 }"""
 
-# Tag each exercise's answer boxes and solution toggle with the exercise's index on the page
-# (they follow its `.nnbook-exercise` header in document order).
-TAG_EXERCISES = """() => {
-    let k = -1;
-    for (const el of document.querySelectorAll('.nnbook-exercise, .Quiz, details.nnbook-solution')) {
-        if (el.matches('.nnbook-exercise')) k += 1;
-        if (k >= 0) el.dataset.nnbookEx = String(k);
-    }
-    return k + 1;
-}"""
+# Each exercise is one self-contained block: <div class="nnbook-exercise" data-nnbook-ex=ID
+# data-nnbook-seed=SEED> (see nnbook/exercises/_page.py). Its script marks it data-nnbook-ready.
+EXERCISES_READY = """() => [...document.querySelectorAll('.nnbook-exercise[data-nnbook-ex]')]
+    .every(b => b.getAttribute('data-nnbook-ready') === '1')"""
+
+_BLOCK = re.compile(
+    r'<div class="nnbook-exercise" id="([^"]+)" data-nnbook-ex="([^"]+)"(?: data-nnbook-seed="(\d+)")?>')
 
 
-def exercises_on_page(page_html: str, catalog) -> list[tuple[int, object]]:
-    """(index on the page, exercise) for each exercise shown with the book's numbers.
+def exercises_on_page(page_html: str, catalog) -> list[tuple[str, object]]:
+    """(element id, exercise as shown) for each exercise block on the page, in order.
 
-    The index counts every ``.nnbook-exercise`` block in document order; blocks showing a
-    variant (other numbers) match no catalog entry and are left out.
+    The exercise as shown is the variant whose seed the block carries (the page shows numbers
+    other than the chapter's worked example), or the book's own for exercises without variants.
     """
-    starts = [m.start() for m in re.finditer(r'<div class="nnbook-exercise">', page_html)]
+    by_id = {ex.id: ex for ex in catalog}
     found = []
-    for ex in catalog:
-        header = (f'<div class="nnbook-exercise"><p><b>Self-check: {html.escape(ex.title)}</b></p>'
-                  + ex.prompt_html())
-        for m in re.finditer(re.escape(header), page_html):
-            found.append((starts.index(m.start()), ex))
-    return sorted(found, key=lambda pair: pair[0])
+    for m in _BLOCK.finditer(page_html):
+        ex = by_id.get(html.unescape(m.group(2)))
+        if ex is None:
+            continue
+        found.append((m.group(1), ex if m.group(3) is None else ex.variant(int(m.group(3)))))
+    return found
 
 
 def typed(value) -> str:
@@ -134,5 +131,65 @@ def typed(value) -> str:
     return format(value, ".12g")
 
 
+def typed_answer(ex, fmt: int = 0) -> str:
+    """The answer of ``ex`` as a reader might type it, in one of three formats:
+    0 plain (``0.24, 5``), 1 European/thousands (``0,24; 1,644,800``), 2 with the page's minus
+    sign, scientific notation and ``x`` between numbers, or a percentage."""
+    values = ex.answer if isinstance(ex.answer, tuple) else (ex.answer,)
+    if fmt == 0:
+        return ", ".join(typed(v) for v in values)
+    if fmt == 1:
+        def euro(v):
+            if isinstance(v, int):
+                return f"{v:,}"
+            text = format(v, ".10g")
+            comma = text.replace(".", ",")
+            return text if re.fullmatch(r"-?[1-9][0-9]{0,2},[0-9]{3}", comma) else comma
+        return "; ".join(euro(v) for v in values)
+    if ex.kind == "number" and ex.percent_ok:
+        return format(values[0] * 100, ".12g") + " %"
+    return "[" + " x ".join(format(v, ".12e").replace("-", "\u2212") for v in values) + "]"
+
+
 def wrong_value(value, tolerance: float):
     return value + max(1, 10 * tolerance)
+
+
+# Answer one exercise block as a reader does (type or choose, then the Check button, or Enter);
+# returns what the page said. The page checks synchronously once the block is ready.
+ANSWER = """([uid, text, choice, enter]) => {
+    const block = document.getElementById(uid);
+    if (!block) return {said: `no block ${uid}`};
+    const said = block.querySelector('.nnbook-ex-feedback');
+    said.textContent = '';
+    block.removeAttribute('data-nnbook-mistake');
+    if (choice !== null) {
+        block.querySelectorAll('input.nnbook-ex-choice').forEach(o => { o.checked = Number(o.value) === choice; });
+        block.querySelector('button.nnbook-ex-check').click();
+    } else {
+        const box = block.querySelector('input.nnbook-ex-input');
+        box.focus();
+        box.value = text;
+        box.dispatchEvent(new Event('input', {bubbles: true}));
+        if (enter) box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+        else block.querySelector('button.nnbook-ex-check').click();
+    }
+    const sol = block.querySelector('details.nnbook-solution');
+    return {said: said.textContent, html: said.innerHTML, mistake: block.getAttribute('data-nnbook-mistake'),
+            live: said.getAttribute('aria-live'), solutionOpen: !!(sol && sol.open),
+            seed: block.getAttribute('data-nnbook-seed')};
+}"""
+
+NEW_NUMBERS = """(uid) => {
+    const block = document.getElementById(uid);
+    block.querySelector('button.nnbook-ex-new').click();
+    return block.getAttribute('data-nnbook-seed');
+}"""
+
+PROGRESS = """(uid) => {
+    const block = document.getElementById(uid);
+    const bars = [...document.querySelectorAll('.nnbook-ex-progress')];
+    // the progress line of this block's section: the last one before the block
+    const mine = bars.filter(b => b.compareDocumentPosition(block) & Node.DOCUMENT_POSITION_FOLLOWING).pop();
+    return mine ? mine.textContent : null;
+}"""

@@ -21,17 +21,19 @@ and ``variant(seed)`` draws new numbers with ``draw`` and recomputes it.
 
 from __future__ import annotations
 
+import difflib
 import html
 import math
-import random
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 import numpy as np
+
+from ._answers import Reading, read_answer, within
+from ._answers import _error as _answer_error
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _REGISTRY: dict[str, "ExerciseSpec"] = {}
@@ -244,20 +246,44 @@ class Exercise:
             return a == b
         xs = a if isinstance(a, tuple) else (a,)
         ys = b if isinstance(b, tuple) else (b,)
-        return len(xs) == len(ys) and all(_close(float(x), float(y), self.tolerance) for x, y in zip(xs, ys))
+        if len(xs) != len(ys) or len(ys) != len(self.tolerances):
+            return False
+        return not within(tuple(float(x) for x in xs), tuple(float(y) for y in ys), self.tolerances)
+
+    @property
+    def tolerances(self) -> tuple[float, ...]:
+        """The absolute tolerance around each component of the answer.
+
+        ``decimals=d`` gives ``0.5·10⁻ᵈ`` (a hair more, for rounding); ``tolerance=`` is taken
+        as given; otherwise the answer is exact: an integer component must be typed exactly
+        (tolerance 0), a non-integer one within ``1e-9·max(1, |value|)`` of it (floating point).
+        Each component has its own, so a large count never loosens a small one.
+
+        >>> get("intro-output-length").tolerances
+        (0.0,)
+        """
+        if self.kind == "choice":
+            return (0.0,)
+        spec = self._spec
+        values = self.answer if isinstance(self.answer, tuple) else (self.answer,)
+        if spec.tolerance is not None:
+            return tuple(float(spec.tolerance) for _ in values)
+        if spec.decimals is not None:
+            return tuple(0.5 * 10.0 ** (-spec.decimals) + 1e-12 for _ in values)
+        return tuple(0.0 if isinstance(v, int) else 1e-9 * max(1.0, abs(v)) for v in values)
 
     @property
     def tolerance(self) -> float:
-        """Absolute tolerance accepted around a numeric answer (0 for exact answers)."""
-        spec = self._spec
-        if spec.tolerance is not None:
-            return float(spec.tolerance)
-        if spec.decimals is not None:
-            return 0.5 * 10.0 ** (-spec.decimals) + 1e-12
-        # Exact answers: a hair of slack for floating point, scaled to the answer so the
-        # in-browser range [answer - tol, answer + tol] stays non-empty for large counts.
+        """The smallest of :attr:`tolerances` (0 when any component is an exact integer)."""
+        return min(self.tolerances)
+
+    @property
+    def percent_ok(self) -> bool:
+        """Whether ``24%`` may be typed for 0.24: every component of the answer is within [-1, 1]."""
+        if self.kind == "choice":
+            return False
         values = self.answer if isinstance(self.answer, tuple) else (self.answer,)
-        return 1e-9 * max([1.0] + [abs(v) for v in values if isinstance(v, (int, float))])
+        return all(abs(v) <= 1 for v in values)
 
     def _render(self, text: Text) -> str:
         if callable(text):
@@ -295,28 +321,77 @@ class Exercise:
 
     # -- checking -----------------------------------------------------------------------
     def check(self, answer: Any) -> CheckResult:
-        """Check a reader's answer. Never raises for a wrong or malformed answer.
+        """Check a reader's answer. Never raises, whatever ``answer`` is.
+
+        Text is read as the page reads it (:mod:`nnbook.exercises._answers`: ``1,644,800``,
+        ``0,24``, ``24%``, ``1/81``, ``(4, 4)``, ...); numbers and sequences of numbers are taken
+        as they are. An answer equal to a known mistake's value gets that mistake's message;
+        other wrong answers get the first hint.
 
         >>> ex = get("intro-output-length")
         >>> bool(ex.check(ex.answer)), bool(ex.check(ex.answer + 1))
         (True, False)
+        >>> ex.check("").message
+        'No answer yet: type a number first.'
         """
-        spec = self._spec
-        if answer is None or (isinstance(answer, str) and not answer.strip()):
-            return CheckResult(False, "No answer given yet.")
-        if spec.kind == "choice":
-            return self._check_choice(answer)
         try:
-            values = _parse_numbers(answer)
-        except ValueError as exc:
-            return CheckResult(False, str(exc))
+            return self._check(answer)
+        except Exception as exc:  # noqa: BLE001 - a verdict, never a traceback, for any input
+            return CheckResult(False, f"I could not check that answer ({type(exc).__name__}: {exc}).")
+
+    def _read(self, answer: Any, count: int) -> Reading:
+        percent = self.percent_ok
+        if isinstance(answer, str):
+            return read_answer(answer, count, percent)
+        if answer is None:
+            return read_answer("", count, percent)
+        if isinstance(answer, (bool, np.bool_)):
+            return Reading(False, (), "unreadable", f"I could not read {answer!r} as a number.")
+        if isinstance(answer, (int, float, np.integer, np.floating)):
+            items: list[Any] = [answer]
+        elif isinstance(answer, (list, tuple, np.ndarray)):
+            items = list(np.ravel(np.asarray(answer, dtype=object)))
+        else:
+            return Reading(False, (), "unreadable", f"I could not read {answer!r} as {_plural(count)}.")
+        values = []
+        for item in items:
+            if isinstance(item, str):
+                one = read_answer(item, 1, percent)
+                if not one.ok:
+                    return one
+                values.extend(one.values)
+            elif isinstance(item, (int, float, np.integer, np.floating)) and not isinstance(item, (bool, np.bool_)):
+                try:
+                    value = float(item)
+                except OverflowError:
+                    value = math.inf
+                if not math.isfinite(value):
+                    shown = repr(item) if len(repr(item)) <= 40 else repr(item)[:40] + "\u2026"
+                    return Reading(False, (), "too-large", f"I could not read {shown}: it is not a finite number.")
+                values.append(value)
+            else:
+                return Reading(False, (), "unreadable", f"I could not read {item!r} as a number.")
+        if not values:
+            return read_answer("", count, percent)
+        if len(values) != count:
+            return _answer_error("count", "", count, len(values))
+        return Reading(True, tuple(values))
+
+    def _check(self, answer: Any) -> CheckResult:
+        spec = self._spec
+        if spec.kind == "choice":
+            if answer is None or (isinstance(answer, str) and not answer.strip()):
+                return CheckResult(False, "No answer yet: choose one of the options first.")
+            return self._check_choice(answer)
         expected = self.answer if spec.kind == "numbers" else (self.answer,)
-        if len(values) != len(expected):
-            want = f"{len(expected)} number{'s' if len(expected) != 1 else ''}"
-            if spec.labels:
-                want += " (" + ", ".join(spec.labels) + ")"
-            return CheckResult(False, f"Expected {want}, got {len(values)}.")
-        wrong = [i for i, (v, e) in enumerate(zip(values, expected)) if not _close(v, e, self.tolerance)]
+        reading = self._read(answer, len(expected))
+        if not reading.ok:
+            message = reading.message
+            if reading.code == "count" and spec.labels:
+                message = message.rstrip(".") + " (" + ", ".join(spec.labels) + ")."
+            return CheckResult(False, message)
+        values = reading.values
+        wrong = within(values, expected, self.tolerances)
         if not wrong:
             return CheckResult(True, "Correct!")
         given = values if spec.kind == "numbers" else values[0]
@@ -353,57 +428,25 @@ class Exercise:
             f'<div class="nnbook-solution-body">{_block_markup(self.solution)}</div></details>'
         )
 
-    def quiz_questions(self) -> list[dict[str, Any]]:
-        """The answer box(es) as jupyterquiz questions; checks run in the browser, no kernel."""
-        wrong = {"type": "default", "feedback": f"Not quite. Hint: {_inline_markup(self.hint)}"}
-        if self.kind == "choice":
-            return [
-                {
-                    "question": "Choose one:",
-                    "type": "multiple_choice",
-                    "answers": [
-                        {
-                            "answer": _inline_markup(c),
-                            "correct": c == self.answer,
-                            "feedback": "Correct!" if c == self.answer else wrong["feedback"],
-                        }
-                        for c in self.choices or ()
-                    ],
-                }
-            ]
-        values = self.answer if self.kind == "numbers" else (self.answer,)
-        labels = self.labels or (
-            [f"Answer #{i + 1}" for i in range(len(values))] if self.kind == "numbers" else ["Your answer"]
-        )
-        tol = self.tolerance
-        unit = f" ({self._spec.unit})" if self._spec.unit else ""
-        return [
-            {
-                "question": _inline_markup(label) + unit,
-                "type": "numeric",
-                "answers": [
-                    {"type": "range", "range": [v - tol, v + tol + 1e-12], "correct": True, "feedback": "Correct!"},
-                    wrong,
-                ],
-            }
-            for label, v in zip(labels, values)
-        ]
+    def page_html(self) -> str:
+        """The exercise as the page shows it: prompt, answer box, variants, worked solution
+        (see :mod:`nnbook.exercises._page`; the script and CSS come with the first one shown)."""
+        from ._page import render
+
+        return render(self)
 
     def show(self) -> None:
-        """Display the exercise: prompt, answer box (checks without a kernel), worked solution."""
-        from IPython.display import HTML, display
-        from jupyterquiz import display_quiz
+        """Display the exercise: prompt, answer box (checks without a kernel), worked solution.
 
-        header = f'<div class="nnbook-exercise"><p><b>Self-check: {html.escape(self.title)}</b></p>'
-        display(HTML(header + self.prompt_html() + "</div>"))
-        key = f"nnbook:{self.id}:{self.seed}:{_next_display_number(self.id, self.seed)}"
-        state = random.getstate()
-        random.seed(key)  # jupyterquiz draws its element ids from `random`: make them reproducible
-        try:
-            display_quiz(self.quiz_questions(), shuffle_answers=False, max_width=720)
-        finally:
-            random.setstate(state)
-        display(HTML(self.solution_html()))
+        The book's own exercise is shown with numbers that differ from the chapter's worked
+        example (the first variant whose numbers differ), and "New numbers" steps through 20
+        more; a variant (``variant(seed)``) is shown with its own numbers first.
+        """
+        from IPython.display import display
+
+        from ._page import plain_text
+
+        display({"text/html": self.page_html(), "text/plain": plain_text(self)}, raw=True)
 
     def _ipython_display_(self) -> None:
         self.show()
@@ -528,12 +571,31 @@ def get(exercise_id: str) -> Exercise:
 def check(exercise_id: str, answer: Any, seed: int | None = None) -> CheckResult:
     """Check ``answer`` to an exercise (the book's numbers, or the variant drawn from ``seed``).
 
+    Never raises: an unknown id, a bad seed or an unreadable answer gets a result whose
+    message says what was wrong.
+
     >>> check("intro-output-length", 4)
     CheckResult(correct=True, message='Correct!')
+    >>> check("intro-output-lenght", 4).message  # doctest: +ELLIPSIS
+    "There is no exercise 'intro-output-lenght'. Did you mean 'intro-output-length'? ..."
     """
+    _load_all()
+    if not isinstance(exercise_id, str) or exercise_id not in _REGISTRY:
+        close = difflib.get_close_matches(str(exercise_id), list(_REGISTRY), n=1)
+        maybe = f" Did you mean {close[0]!r}?" if close else ""
+        return CheckResult(False, f"There is no exercise {exercise_id!r}.{maybe} "
+                                  "exercises.catalog() lists them all.")
     ex = get(exercise_id)
     if seed is not None:
-        ex = ex.variant(seed)
+        if ex._spec.draw is None:
+            return CheckResult(False, f"Exercise {exercise_id!r} has no numeric variants: check it without a seed.")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            return CheckResult(False, f"The seed must be a non-negative integer (as shown under the exercise), "
+                                      f"got {seed!r}.")
+        try:
+            ex = ex.variant(int(seed))
+        except (ValueError, TypeError, RuntimeError) as exc:
+            return CheckResult(False, f"I could not make variant {seed!r}: {exc}")
     return ex.check(answer)
 
 
@@ -585,15 +647,6 @@ def handout(
 
 
 # -- helpers --------------------------------------------------------------------------------
-_DISPLAY_COUNTS: dict[tuple[str, int | None], int] = {}
-
-
-def _next_display_number(exercise_id: str, seed: int | None) -> int:
-    n = _DISPLAY_COUNTS.get((exercise_id, seed), 0)
-    _DISPLAY_COUNTS[(exercise_id, seed)] = n + 1
-    return n
-
-
 def _stable_hash(text: str) -> int:
     """A hash of ``text`` that does not change between Python runs (unlike ``hash``)."""
     h = 2166136261
@@ -639,46 +692,8 @@ def _display_answer(answer: Any, decimals: int | None) -> str:
     return one(answer)
 
 
-_NUMBER_SPLIT = re.compile(r"[,;\s×x]+")
-
-
-def _parse_numbers(answer: Any) -> tuple[float, ...]:
-    """Read a reader's answer as numbers: a number, a sequence, or text like "5, 4" or "1/81"."""
-    if isinstance(answer, (bool, np.bool_)):
-        raise ValueError(f"Could not read {answer!r} as a number.")
-    if isinstance(answer, str):
-        text = answer.strip().strip("()[]")
-        parts = [p for p in _NUMBER_SPLIT.split(text) if p]
-        return tuple(_parse_one(p) for p in parts) if parts else (_parse_one(answer),)
-    if isinstance(answer, (int, float, np.integer, np.floating)):
-        return (_finite(float(answer), answer),)
-    if isinstance(answer, (list, tuple, np.ndarray)):
-        items = list(np.ravel(np.asarray(answer, dtype=object)))
-        if items and all(isinstance(i, (str, int, float, np.integer, np.floating)) for i in items):
-            if not any(isinstance(i, (bool, np.bool_)) for i in items):
-                return tuple(v for item in items for v in _parse_numbers(item))
-    raise ValueError(f"Could not read {answer!r} as a number or a list of numbers.")
-
-
-def _finite(value: float, original: Any) -> float:
-    if not math.isfinite(value):
-        raise ValueError(f"{original!r} is not a finite number.")
-    return value
-
-
-def _parse_one(text: str) -> float:
-    cleaned = text.strip().replace("−", "-")
-    try:
-        value = float(Fraction(cleaned)) if "/" in cleaned else float(cleaned)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(
-            f"Could not read {text!r} as a number: enter a number such as 0.24, -3, 1e-4 or 1/81."
-        ) from None
-    return _finite(value, text)
-
-
-def _close(value: float, expected: float, tolerance: float) -> bool:
-    return math.isfinite(value) and abs(value - expected) <= tolerance
+def _plural(count: int) -> str:
+    return "a number" if count == 1 else f"{count} numbers"
 
 
 _MATH_DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
