@@ -27,9 +27,8 @@ def _pick(rng: np.random.Generator, options: list[int]) -> int:
     return int(options[int(rng.integers(len(options)))])
 
 
-# Integer answers are checked exactly (half a unit either way), however large: a tolerance that
-# grows with the answer would accept off-by-one counts (reliability review, D5).
-EXACT = 0.25
+# Integer answers are checked exactly by the engine (each component on its own), however large:
+# a tolerance that grows with the answer would accept off-by-one counts (reliability review, D5).
 
 
 def _n(value: int) -> str:
@@ -134,7 +133,6 @@ def _conv1_solution(n, c, f1, k1, s1, **_):
     minutes=5,
     section=DQN_SECTION,
     labels=ROW_LABELS,
-    tolerance=EXACT,
     draw=_fresh(DQN, _draw_dqn),
 )
 def dqn_conv1(n, c, f1, k1, s1, f2, k2, s2):
@@ -185,7 +183,6 @@ def _conv2_solution(n, c, f1, k1, s1, f2, k2, s2):
     minutes=5,
     section=DQN_SECTION,
     labels=ROW_LABELS,
-    tolerance=EXACT,
     draw=_fresh(DQN, _draw_dqn),
 )
 def dqn_conv2(n, c, f1, k1, s1, f2, k2, s2):
@@ -237,7 +234,6 @@ def _dense_solution(n, c, f1, k1, s1, f2, k2, s2, hidden):
     minutes=4,
     section=DQN_SECTION,
     labels=["weights per neuron (with bias)", "neurons", "connections", "independent parameters"],
-    tolerance=EXACT,
     draw=_fresh(dict(DQN, hidden=256), lambda rng: dict(_draw_dqn(rng), hidden=_pick(rng, [64, 128, 256, 512]))),
 )
 def dqn_dense(n, c, f1, k1, s1, f2, k2, s2, hidden):
@@ -268,7 +264,6 @@ def dqn_dense(n, c, f1, k1, s1, f2, k2, s2, hidden):
     minutes=2,
     section=DQN_SECTION,
     labels=["weights per neuron (with bias)", "connections", "independent parameters"],
-    tolerance=EXACT,
     draw=_fresh(dict(hidden=256, actions=18),
                 lambda rng: dict(hidden=_pick(rng, [64, 128, 256, 512, 1024]), actions=_int(rng, 4, 18))),
 )
@@ -352,7 +347,6 @@ def _rgb_shapes_solution(n, f1, k1, s1, pool, f3, k3, p3):
     minutes=5,
     section="A colour image, a pooling layer, and biases",
     labels=["side after layer 1", "side after pooling", "side after layer 3", "values in the last output"],
-    tolerance=EXACT,
     draw=_fresh(RGB, _draw_rgb),
 )
 def rgb_shapes(n, f1, k1, s1, pool, f3, k3, p3):
@@ -391,7 +385,6 @@ def rgb_shapes(n, f1, k1, s1, pool, f3, k3, p3):
     minutes=3,
     section="A colour image, a pooling layer, and biases",
     labels=["without biases", "with biases"],
-    tolerance=EXACT,
     draw=_fresh(RGB, _draw_rgb),
 )
 def rgb_last_params(n, f1, k1, s1, pool, f3, k3, p3):
@@ -449,7 +442,6 @@ def _draw_first(rng):
     minutes=5,
     section="Which configuration gives this output?",
     labels=["stride s", "padding p"],
-    tolerance=EXACT,
     draw=_fresh(dict(n=64, out=32, k=8), _draw_first),
 )
 def config_stride_padding(n, out, k):
@@ -479,7 +471,6 @@ def config_stride_padding(n, out, k):
     difficulty=1,
     minutes=2,
     section="Which configuration gives this output?",
-    tolerance=EXACT,
     draw=_fresh(dict(n=32, out=8), lambda rng: dict(n=_int(rng, 12, 100), out=_int(rng, 2, 12))),
 )
 def config_pooling(n, out):
@@ -509,7 +500,6 @@ def config_pooling(n, out):
     difficulty=1,
     minutes=2,
     section="Which configuration gives this output?",
-    tolerance=EXACT,
     draw=_fresh(dict(n=32, k=8, s=4), lambda rng: dict(n=_int(rng, 16, 64), k=_int(rng, 2, 8), s=_int(rng, 2, 5))),
 )
 def pooling_output(n, k, s):
@@ -543,7 +533,6 @@ def pooling_output(n, k, s):
     difficulty=3,
     minutes=8,
     section="Which configuration gives this output?",
-    tolerance=EXACT,
     draw=_fresh(dict(n=8, out=4, p=1, d=1),
                 lambda rng: dict(n=_int(rng, 6, 16), out=_int(rng, 2, 5), p=_int(rng, 0, 2), d=_int(rng, 1, 2))),
 )
@@ -612,7 +601,6 @@ def _factorized_slip(c_in, size, c_out):
     difficulty=2,
     minutes=6,
     section="Factorizing convolutions: one 5×5 or two 3×3?",
-    tolerance=EXACT,
     draw=_fresh(dict(c_in=192, size=28, c_out=64),
                 lambda rng: dict(c_in=_pick(rng, [32, 64, 128, 192, 256]), size=_pick(rng, [7, 14, 28, 56]),
                                  c_out=_pick(rng, [16, 32, 64, 96]))),
@@ -738,7 +726,6 @@ def _rf_solution(k1, s1, pool, k2, d2):
     minutes=5,
     section=RF_SECTION,
     labels=["after the first convolution", "after the pooling", "after the last convolution"],
-    tolerance=EXACT,
     draw=_fresh(RF, lambda rng: dict(k1=_int(rng, 3, 7), s1=_int(rng, 1, 2), pool=_int(rng, 2, 3),
                                      k2=_int(rng, 3, 5), d2=_int(rng, 1, 3))),
 )
@@ -794,7 +781,6 @@ def _params(c_in, layers):
     minutes=5,
     section=LAYERS_SECTION,
     labels=["(a) ordinary", "(b) grouped", "(c) depthwise-separable"],
-    tolerance=EXACT,
     draw=_fresh(GROUPS, lambda rng: dict(c_in=_pick(rng, [16, 24, 32, 48, 96]), c_out=_pick(rng, [32, 48, 96, 192]),
                                          k=_pick(rng, [3, 5]), g=_pick(rng, [2, 4, 8]))),
 )
@@ -845,7 +831,6 @@ BN = dict(c_in=32, c=48, k=3, size=20)
     minutes=3,
     section=LAYERS_SECTION,
     labels=["convolution parameters", "batch-norm parameters", "batch-norm buffers"],
-    tolerance=EXACT,
     draw=_fresh(BN, lambda rng: dict(c_in=_pick(rng, [3, 16, 32, 64]), c=_pick(rng, [16, 24, 48, 96, 128]),
                                      k=_pick(rng, [1, 3, 5]), size=_pick(rng, [7, 14, 20, 28]))),
 )
@@ -899,7 +884,6 @@ COST_SECTION = "Counting cost: MACs, FLOPs and memory"
     minutes=4,
     section=COST_SECTION,
     labels=["MACs", "FLOPs", "torchinfo mult-adds"],
-    tolerance=EXACT,
     draw=_fresh(COST, lambda rng: dict(c_in=_pick(rng, [3, 8, 16, 32, 64]), c_out=_pick(rng, [8, 16, 32, 64]),
                                        k=_pick(rng, [1, 3, 5]), size=_pick(rng, [7, 14, 28, 32, 56]))),
 )
@@ -943,7 +927,6 @@ MEMORY = dict(batch=32, c=64, size=56)
     minutes=2,
     section=COST_SECTION,
     unit="bytes",
-    tolerance=EXACT,
     draw=_fresh(MEMORY, lambda rng: dict(batch=_pick(rng, [8, 16, 64, 128, 256]), c=_pick(rng, [16, 32, 128, 256]),
                                          size=_pick(rng, [7, 14, 28, 112, 224]))),
 )
