@@ -231,9 +231,19 @@ _GH_NODES, _GH_WEIGHTS = np.polynomial.hermite_e.hermegauss(96)
 _GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()
 
 
+_GRID = np.linspace(-40.0, 40.0, 16001)
+
+
 def _gaussian_mean(g: Any, q: float) -> float:
-    """``E[g(z)]`` for ``z ~ N(0, q)`` (probabilists' Gauss-Hermite quadrature)."""
-    return float(np.dot(_GH_WEIGHTS, g(math.sqrt(q) * _GH_NODES)))
+    """``E[g(z)]`` for ``z ~ N(0, q)`` when ``g`` decays (exponentially) for large ``|z|``.
+
+    Gauss-Hermite quadrature for ``q <= 1``; for wider Gaussians, whose density is smooth on
+    the scale of ``g``, a fine grid over ``|z| <= 40`` (beyond it ``g`` is below 1e-17).
+    """
+    if q <= 1.0:
+        return float(np.dot(_GH_WEIGHTS, g(math.sqrt(q) * _GH_NODES)))
+    density = np.exp(-0.5 * _GRID**2 / q) / math.sqrt(2.0 * math.pi * q)
+    return float(np.trapezoid(g(_GRID) * density, _GRID))
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -241,7 +251,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def _check_var(name: str, value: Any) -> float:
-    return check_float(name, value, positive=True, maximum=1e12)
+    return check_float(name, value, positive=True)
 
 
 def derivative_power(activation: str, preactivation_var: float | None = None) -> float:
@@ -291,8 +301,13 @@ def forward_power(activation: str, preactivation_var: float = 1.0) -> float:
         return 1.0
     if activation == "relu":
         return 0.5
-    f = np.tanh if activation == "tanh" else _sigmoid
-    return _gaussian_mean(lambda z: f(z) ** 2, q) / q
+    # E[f^2] = E[f^2 - limit] + E[limit], with limit the value f^2 tends to for large |z|
+    # (1 for tanh; the step H(z) for the sigmoid, E[H] = 1/2): the difference decays fast
+    if activation == "tanh":
+        second_moment = 1.0 - _gaussian_mean(lambda z: 1.0 - np.tanh(z) ** 2, q)
+    else:
+        second_moment = 0.5 + _gaussian_mean(lambda z: _sigmoid(z) ** 2 - (z > 0), q)
+    return second_moment / q
 
 
 def layer_factor(
