@@ -48,6 +48,14 @@ def test_neither_the_book_nor_any_variant_repeats_a_worked_example(exercise_id):
         assert params not in WORKED[exercise_id], params
 
 
+@pytest.mark.parametrize("ex", [ex for ex in catalog("softmax") if len(ex.params.get("z", ())) == 3], ids=lambda ex: ex.id)
+def test_no_three_logits_are_a_shifted_copy_of_the_worked_1_2_3(ex):
+    # z = (0, 1, 2) or (3, 1, 2) would give the worked example's probabilities (or a permutation)
+    for params in [ex.params] + [ex.variant(seed).params for seed in range(60)]:
+        gaps = sorted(b - a for a, b in zip(sorted(params["z"]), sorted(params["z"])[1:]))
+        assert gaps != [1.0, 1.0], params
+
+
 def test_steep_sigmoid_asks_for_the_decimals_its_solution_gives():
     ex = get("softmax-steep-sigmoid")
     assert "two decimals" in ex.prompt and f"{ex.answer:.2f}" in ex.solution

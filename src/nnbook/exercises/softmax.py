@@ -52,13 +52,19 @@ S_TANH = "Activation functions: sigmoid networks and tanh networks"
 WORKED_Z = (1.0, 2.0, 3.0)  # the chapter's worked example (seed 000): no exercise variant repeats it
 
 
+def _like_worked_logits(z) -> bool:
+    """Three logits that are a shift (and reordering) of the worked (1, 2, 3): same probabilities."""
+    return len(z) == 3 and sorted(np.diff(sorted(z)).tolist()) == [1.0, 1.0]
+
+
 def _avoiding(draw, *worked):
-    """A draw function that redraws until the parameters differ from every worked example."""
+    """A draw function that redraws until the parameters differ from every worked example
+    (and three logits are not a shifted or reordered copy of the worked z = (1, 2, 3))."""
 
     def fresh(rng):
         while True:
             params = draw(rng)
-            if all(params != w for w in worked):
+            if all(params != w for w in worked) and not _like_worked_logits(params.get("z", ())):
                 return params
 
     return fresh
@@ -302,7 +308,7 @@ def initial_loss(k: int) -> float:
     id="softmax-jacobian",
     chapter=CHAPTER,
     title="Entries of the softmax Jacobian",
-    params=dict(z=(0.0, 1.0, -1.0)),
+    params=dict(z=(0.5, 0.0, 2.0)),
     prompt=lambda z: (f"For the logits $z = {_vec(z)}$, give the two Jacobian entries "
                       "$\\partial P_1 / \\partial z_1$ and $\\partial P_1 / \\partial z_2$ (three decimals)."),
     hint="$\\partial P_i / \\partial z_j = P_i(\\delta_{{ij}} - P_j)$, i.e. the matrix $\\mathrm{{diag}}(P) - P P^\\top$.",
@@ -440,7 +446,7 @@ def label_smoothing(z, c, eps) -> tuple[float, float, float]:
     id="softmax-shift",
     chapter=CHAPTER,
     title="Adding a constant to every logit",
-    params=dict(z=(2.0, 0.0, 1.0), shift=-4.0),
+    params=dict(z=(2.0, -1.0, 0.5), shift=-4.0),
     prompt=lambda z, shift: (f"The logits $z = {_vec(z)}$ give $P(3) \\approx {softmax(z)[2]:.2f}$. Now {shift:g} is "
                              "added to every logit. What is $P(3)$ now (two decimals)?"),
     hint="Adding c to every logit multiplies numerator and denominator by the same factor e^c.",
