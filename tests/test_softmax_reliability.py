@@ -66,3 +66,12 @@ def test_identity_must_be_four_numbers():
 def test_numerical_integral_work_is_bounded():
     with pytest.raises(ValueError, match="at most"):
         sm.relu_from_heaviside([1.0], how="integral", steps=10**9)
+
+
+def test_probability_bars_are_bounded():
+    from nnbook.plots.softmax import ProbabilityBars
+
+    with pytest.raises(ValueError, match="at most 64"):
+        ProbabilityBars(10**5)
+    with pytest.raises(TypeError):
+        ProbabilityBars("3")

@@ -134,3 +134,25 @@ def test_cross_entropy_is_mean_negative_log_likelihood():
 def test_bad_arguments_say_what_is_wrong(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("k, eps", [(2, 0.1), (3, 0.1), (10, 0.2), (1000, 0.05)])
+def test_smoothing_optimum_is_where_the_gradient_vanishes(k, eps):
+    from nnbook.softmax import smoothing_optimal_gap
+
+    gap = smoothing_optimal_gap(k, eps)
+    z = np.r_[gap, np.zeros(k - 1)]
+    assert np.allclose(cross_entropy_grad(z, 0, label_smoothing=eps), 0, atol=1e-12)
+    assert np.allclose(softmax(z), smoothed_targets(0, k, eps))
+    assert smoothing_optimal_gap(k, 0.0) == np.inf
+
+
+def test_figures_of_the_new_sections():
+    from nnbook.plots.softmax import smoothing_plot, temperature_panels
+
+    assert len(temperature_panels([1.0, 2.0, 3.0], (0.5, 2.0)).axes) == 2
+    assert len(smoothing_plot(4, 0.2).axes) == 1
+    with pytest.raises(ValueError, match="between 1 and 6"):
+        temperature_panels([1.0, 2.0], ())
+    with pytest.raises(ValueError, match="temperature"):
+        temperature_panels([1.0, 2.0], (0.0,))

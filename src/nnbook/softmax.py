@@ -40,6 +40,7 @@ __all__ = [
     "smoothed_targets",
     "kl_divergence",
     "softmax_jacobian",
+    "smoothing_optimal_gap",
     "linear_cross_entropy_grad",
     "log_prob_grad",
     "numerical_gradient",
@@ -340,6 +341,22 @@ def cross_entropy_grad(logits: Any, target: Any, label_smoothing: float = 0.0) -
     z, t = _ce_inputs(logits, target)
     y = smoothed_targets(t, z.shape[-1], label_smoothing)
     return (softmax(z, axis=-1) - y) / (z.shape[0] if z.ndim == 2 else 1)
+
+
+def smoothing_optimal_gap(num_classes: int, label_smoothing: float) -> float:
+    """The gap (correct logit minus every other one) that minimizes the label-smoothed loss.
+
+    The loss is smallest where ``softmax(z)`` equals the smoothed target, i.e. where the gap is
+    ``log((1 - eps + eps / K) / (eps / K))``; without smoothing (``eps = 0``) it is infinite.
+
+    >>> round(smoothing_optimal_gap(10, 0.1), 4)
+    4.5109
+    """
+    k = check_size("num_classes", num_classes, minimum=2, maximum=10**9)
+    eps = _label_smoothing(label_smoothing)
+    if eps == 0.0:
+        return float("inf")
+    return float(np.log((1.0 - eps + eps / k) / (eps / k)))
 
 
 def kl_divergence(p: Any, q: Any, axis: int = -1) -> np.ndarray | float:
