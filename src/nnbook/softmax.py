@@ -339,8 +339,14 @@ def cross_entropy_grad(logits: Any, target: Any, label_smoothing: float = 0.0) -
     array([-0.01  , -0.5553,  0.5652])
     """
     z, t = _ce_inputs(logits, target)
-    y = smoothed_targets(t, z.shape[-1], label_smoothing)
-    return (softmax(z, axis=-1) - y) / (z.shape[0] if z.ndim == 2 else 1)
+    eps = _label_smoothing(label_smoothing)
+    grad = softmax(z, axis=-1)
+    if eps:
+        grad -= eps / z.shape[-1]  # the eps / K every class gets
+    # the one-hot part, (1 - eps) at the target, subtracted in place (no dense K-wide target)
+    picked = np.take_along_axis(grad, t[..., None], axis=-1) - (1.0 - eps)
+    np.put_along_axis(grad, t[..., None], picked, axis=-1)
+    return grad / (z.shape[0] if z.ndim == 2 else 1)
 
 
 def smoothing_optimal_gap(num_classes: int, label_smoothing: float) -> float:
