@@ -166,3 +166,13 @@ def test_plots_refuse_what_is_not_a_simulation():
         dense_block_plot(16, 12, 10**5)
     with pytest.raises(ValueError, match="plain networks"):
         factor_plot(simulate(depth=3, width=8, batch_size=4, batch_norm=True))
+
+
+def test_constants_stay_accurate_for_tiny_and_huge_variances():
+    assert forward_power("tanh", 1e-300) == pytest.approx(1.0)
+    assert forward_power("sigmoid", 1e-300) == pytest.approx(0.25 / 1e-300)
+    assert forward_power("tanh", 1e300) == pytest.approx(1e-300)
+    assert derivative_power("sigmoid", 1e-300) == pytest.approx(1 / 16)
+    for q in (0.5, 1.0, 1.0001, 2.0):  # the two quadratures agree where they meet
+        assert np.isfinite(forward_power("sigmoid", q)) and np.isfinite(derivative_power("tanh", q))
+    assert forward_power("sigmoid", 1.0) == pytest.approx(forward_power("sigmoid", 1.0 + 1e-9), rel=1e-6)

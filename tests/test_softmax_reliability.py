@@ -75,3 +75,17 @@ def test_probability_bars_are_bounded():
         ProbabilityBars(10**5)
     with pytest.raises(TypeError):
         ProbabilityBars("3")
+
+
+def test_steepness_for_tiny_eps_is_finite_and_an_impossible_one_is_a_value_error():
+    assert sm.steepness_for_gap(1e-320, 0.1) == pytest.approx(-np.log(1e-320) / 0.1)
+    with pytest.raises(ValueError, match="too large"):
+        sm.steepness_for_gap(0.1, 1e-320)
+
+
+def test_huge_logit_gaps_give_zero_probability_without_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sm.softmax([1e308, -1e308]).tolist() == [1.0, 0.0]

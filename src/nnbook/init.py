@@ -303,10 +303,15 @@ def forward_power(activation: str, preactivation_var: float = 1.0) -> float:
         return 0.5
     # E[f^2] = E[f^2 - limit] + E[limit], with limit the value f^2 tends to for large |z|
     # (1 for tanh; the step H(z) for the sigmoid, E[H] = 1/2): the difference decays fast
+    # (for q <= 1 the Gauss-Hermite rule takes the smooth f^2 directly, which also avoids the
+    # cancellation 1 - (1 - q) of the split form for tiny q)
+    f = np.tanh if activation == "tanh" else _sigmoid
+    if q <= 1.0:
+        return _gaussian_mean(lambda z: f(z) ** 2, q) / q
     if activation == "tanh":
         second_moment = 1.0 - _gaussian_mean(lambda z: 1.0 - np.tanh(z) ** 2, q)
     else:
-        second_moment = 0.5 + _gaussian_mean(lambda z: _sigmoid(z) ** 2 - (z > 0), q)
+        second_moment = 0.5 + _gaussian_mean(lambda z: _sigmoid(z) ** 2 - np.heaviside(z, 0.5), q)
     return second_moment / q
 
 

@@ -97,7 +97,8 @@ def _shifted(z: np.ndarray, axis: int, temperature: float) -> np.ndarray:
         )
     if temperature >= 1.0:  # dividing first cannot overflow, and keeps the subtraction exact
         scaled = z / temperature
-        return scaled - np.max(scaled, axis=axis, keepdims=True)
+        with np.errstate(over="ignore"):  # a gap beyond the float range is -inf: probability 0
+            return scaled - np.max(scaled, axis=axis, keepdims=True)
     # subtracting first keeps values <= 0, so a small temperature can only push them to -inf
     with np.errstate(over="ignore"):
         return (z - top) / temperature
@@ -583,7 +584,12 @@ def steepness_for_gap(eps: float, delta: float) -> float:
     delta = check_float("delta", delta, positive=True)
     if eps >= 0.5:
         raise ValueError(f"eps must be < 1/2 (the gap at |x| = delta is below 1/2 for every k > 0), got {eps}")
-    return float(np.log(1.0 / eps - 1.0) / delta)
+    with np.errstate(over="ignore"):
+        k = float((np.log1p(-eps) - np.log(eps)) / delta)  # ln(1/eps - 1), without overflow for tiny eps
+    if not np.isfinite(k):
+        raise ValueError(f"the steepness k = ln(1/eps - 1)/delta is too large to be a floating-point number "
+                         f"(eps = {eps:g}, delta = {delta:g})")
+    return k
 
 
 # -- sigmoid networks and tanh networks ------------------------------------------------------------
