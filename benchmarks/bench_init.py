@@ -64,3 +64,30 @@ def explorer_update() -> Result:
     measured = median_seconds(update, repeat=5)
     reference = median_seconds(lambda: simulate(60, 512, "relu", "he_normal", batch_size=BATCH_SIZE), repeat=5)
     return Result(measured, reference, "the simulation alone (the rest is drawing the PNG)")
+
+
+@benchmark("layer_norm_forward + backward (256, 64, 14, 14) over (C, H, W) vs torch autograd")
+def layer_norm_vs_torch() -> Result:
+    from nnbook.batchnorm import layer_norm_backward, layer_norm_forward
+
+    rng = np.random.default_rng(0)
+    shape = (256, 64, 14, 14)
+    x, dy = rng.standard_normal(shape).astype(np.float32), rng.standard_normal(shape).astype(np.float32)
+
+    def ours():
+        _, cache = layer_norm_forward(x, shape[1:])
+        return layer_norm_backward(dy, cache)
+
+    measured = median_seconds(ours, repeat=5)
+    try:
+        import torch
+    except ImportError:
+        return Result(measured, float("nan"), "F.layer_norm (torch not installed)")
+
+    def theirs(tdy=torch.from_numpy(dy)):
+        t = torch.from_numpy(x).requires_grad_(True)
+        torch.nn.functional.layer_norm(t, shape[1:]).backward(tdy)
+        return t.grad
+
+    return Result(measured, median_seconds(theirs, repeat=5),
+                  f"F.layer_norm forward + backward, {torch.get_num_threads()} thread(s)")

@@ -81,6 +81,30 @@ def cross_entropy_grad_vs_torch() -> Result:
     return _vs_torch(lambda: cross_entropy_grad(logits, targets), autograd, "F.cross_entropy forward + backward")
 
 
+@benchmark("softmax regression dL/dW, X (4096, 512) @ W (512, 1000) float32, label smoothing 0.1, vs autograd")
+def linear_cross_entropy_grad_vs_torch() -> Result:
+    from nnbook.softmax import linear_cross_entropy_grad
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((SHAPE[0], 512)).astype(np.float32)
+    W = (rng.standard_normal((512, SHAPE[1])) * 0.05).astype(np.float32)
+    b = np.zeros(SHAPE[1], np.float32)
+    _, targets = _batch()
+
+    def autograd(torch):
+        tx, ty, tb = torch.from_numpy(X), torch.from_numpy(targets), torch.from_numpy(b)
+
+        def grad():
+            tw = torch.from_numpy(W).requires_grad_(True)
+            torch.nn.functional.cross_entropy(tx @ tw + tb, ty, label_smoothing=0.1).backward()
+            return tw.grad
+
+        return grad
+
+    return _vs_torch(lambda: linear_cross_entropy_grad(X, W, b, targets, label_smoothing=0.1), autograd,
+                     "F.cross_entropy(X @ W + b) forward + backward")
+
+
 def _cpu_seconds(func, repeat: int = 21) -> float:
     """Median CPU time of one call: unlike wall time, barely inflated when other jobs share the cores."""
     times = []

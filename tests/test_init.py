@@ -69,6 +69,8 @@ def torch_init(torch, scheme, shape, gain, generator):
         return nn.kaiming_uniform_(w, a=slope, generator=generator)
     if scheme == "lecun_normal":  # kaiming with the linear gain
         return nn.kaiming_normal_(w, nonlinearity="linear", generator=generator)
+    if scheme == "pytorch_default":  # what nn.Linear / nn.Conv2d.reset_parameters do
+        return nn.kaiming_uniform_(w, a=math.sqrt(5), generator=generator)
     raise AssertionError(scheme)
 
 

@@ -127,3 +127,64 @@ def as_float_array(
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must contain only finite numbers, got {arr[where]} at index {where}")
     return arr
+
+
+# -- additions for finite numbers and bounded sizes (softmax, init, batchnorm) --------------------
+def check_finite(name: str, arr: np.ndarray) -> np.ndarray:
+    """Return ``arr`` if every entry is a finite number, else raise a ``ValueError`` naming ``name``.
+
+    >>> check_finite("x", np.array([1.0, 2.0]))
+    array([1., 2.])
+    """
+    arr = np.asarray(arr)
+    if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        kinds = [w for w, bad in (("NaN", np.isnan(arr).any()), ("inf", np.isinf(arr).any())) if bad]
+        raise ValueError(f"{name} must contain only finite numbers, got {' and '.join(kinds)}")
+    return arr
+
+
+def check_float(
+    name: str,
+    value: Any,
+    *,
+    positive: bool = False,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> float:
+    """Like :func:`check_real` (finite), but a number too large for a float is a ``ValueError`` too,
+    and optional inclusive bounds say what is allowed.
+
+    >>> check_float("gain", 2)
+    2.0
+    >>> check_float("gain", 10**400)
+    Traceback (most recent call last):
+    ...
+    ValueError: gain is too large to be a floating-point number (the largest is about 1.8e308), got an integer with 401 digits
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+        try:
+            float(value)
+        except OverflowError:
+            raise ValueError(
+                f"{name} is too large to be a floating-point number (the largest is about 1.8e308), "
+                f"got an integer with {len(str(abs(int(value))))} digits"
+            ) from None
+    value = check_real(name, value, positive=positive)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum:g}, got {value:g}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum:g}, got {value:g}")
+    return value
+
+
+def check_size(name: str, value: Any, *, minimum: int = 1, maximum: int) -> int:
+    """An integer in ``[minimum, maximum]``: sizes, counts and depths with a documented upper bound.
+
+    >>> check_size("depth", 30, maximum=1000)
+    30
+    """
+    value = check_int(name, value, minimum=minimum)
+    if value > maximum:
+        shown = f"{value:,}" if value < 10**15 else f"an integer with {len(str(value))} digits"
+        raise ValueError(f"{name} must be at most {maximum:,} (a bound that keeps time and memory sensible), got {shown}")
+    return value

@@ -8,7 +8,8 @@ Conventions follow ``torch.nn.init``:
 * ``gain`` multiplies the standard deviation; each scheme's default gain is PyTorch's:
   1 for ``normal``, ``uniform``, ``xavier_*`` (``xavier_normal_(gain=1)``) and
   ``lecun_normal``, and ``sqrt(2)`` for ``he_*`` (``kaiming_normal_`` with its default
-  ``a=0``, ``mode="fan_in"``, i.e. the ReLU gain).
+  ``a=0``, ``mode="fan_in"``, i.e. the ReLU gain); ``pytorch_default`` is what ``nn.Linear``
+  and ``nn.Conv2d`` do when you do nothing, ``kaiming_uniform_(a=sqrt(5))``, gain ``sqrt(1/3)``.
 
 ==================  ===========================  ==========================================
 scheme              distribution                 variance
@@ -21,6 +22,7 @@ scheme              distribution                 variance
 ``he_normal``       N(0, s^2)                    gain^2 / fan_in   (= 2 / fan_in by default)
 ``he_uniform``      U(-b, b), b = s * sqrt(3)    gain^2 / fan_in   (= 2 / fan_in by default)
 ``lecun_normal``    N(0, s^2)                    gain^2 / fan_in   (= 1 / fan_in by default)
+``pytorch_default`` U(-b, b), b = s * sqrt(3)    gain^2 / fan_in   (= 1 / (3 fan_in) by default)
 ==================  ===========================  ==========================================
 
 (``normal`` and ``uniform`` are the fan-independent "naive" choices; ``uniform`` is centred
@@ -44,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import check_choice, check_int, check_real
+from ._validate import check_choice, check_float, check_int, check_size
 
 __all__ = [
     "SCHEMES",
@@ -55,7 +57,10 @@ __all__ = [
     "weight_variance",
     "init_weights",
     "derivative_power",
+    "forward_power",
     "layer_factor",
+    "pytorch_default_variance",
+    "symmetry_check",
     "Propagation",
     "simulate",
     "dense_block_channels",
@@ -70,8 +75,20 @@ SCHEMES = (
     "he_normal",
     "he_uniform",
     "lecun_normal",
+    "pytorch_default",
 )
 ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid")
+
+# Bounds on sizes (ValueError beyond them): no dimension above MAX_DIM, no weight tensor of more
+# than MAX_WEIGHTS entries from init_weights, and a simulation of at most MAX_SIM_VALUES numbers
+# per array (depth * width**2 weights, depth * batch * width activations).
+MAX_DIM = 10**9
+MAX_WEIGHTS = 50_000_000
+MAX_GAIN = 1e6
+MAX_DEPTH = 1000
+MAX_WIDTH = 4096
+MAX_BATCH = 4096
+MAX_SIM_VALUES = 2**26
 
 # E[f'(z)^2] for small zero-mean z ("small-signal" G of the variance recursion): the square
 # of the slope at 0, except ReLU whose slope is 1 on half of the inputs and 0 on the other.
@@ -85,7 +102,7 @@ def _check_shape(shape: Any) -> tuple[int, ...]:
         dims = tuple(shape)
     except TypeError:
         raise TypeError(f"shape must be a tuple of positive integers, got {shape!r}") from None
-    dims = tuple(check_int(f"shape[{i}]", d, minimum=1) for i, d in enumerate(dims))
+    dims = tuple(check_size(f"shape[{i}]", d, maximum=MAX_DIM) for i, d in enumerate(dims))
     if len(dims) < 2:
         raise ValueError(
             f"fan-in and fan-out need a weight of at least 2 dimensions, (out, in) or (out, in, kh, kw); got shape {dims}"
@@ -130,15 +147,19 @@ def default_gain(scheme: str) -> float:
     (1.0, 1.4142)
     """
     scheme = check_choice("scheme", scheme, SCHEMES)
+    if scheme == "pytorch_default":
+        return math.sqrt(1.0 / 3.0)  # kaiming's sqrt(2 / (1 + a^2)) with a = sqrt(5)
     return math.sqrt(2.0) if scheme.startswith("he_") else 1.0
 
 
 def _resolve_gain(scheme: str, gain: Any) -> float:
     if gain is None:
         return default_gain(scheme)
-    gain = check_real("gain", gain)
+    gain = check_float("gain", gain)
     if gain < 0:
         raise ValueError(f"gain must be >= 0 (it multiplies the standard deviation), got {gain}")
+    if gain > MAX_GAIN:
+        raise ValueError(f"gain must be at most {MAX_GAIN:g} (it multiplies the standard deviation), got {gain:g}")
     return gain
 
 
@@ -161,7 +182,7 @@ def weight_variance(scheme: str, shape: Any, gain: float | None = None) -> float
         return g2 / 3.0
     if scheme.startswith("xavier"):
         return g2 * 2.0 / (fan_in + fan_out)
-    return g2 / fan_in  # he_* and lecun_normal
+    return g2 / fan_in  # he_*, lecun_normal and pytorch_default
 
 
 def init_weights(
@@ -183,8 +204,13 @@ def init_weights(
     """
     scheme = check_choice("scheme", scheme, SCHEMES)
     dims = _check_shape(shape)
+    if math.prod(dims) > MAX_WEIGHTS:
+        raise ValueError(f"shape {dims} has {math.prod(dims):,} entries; init_weights draws at most {MAX_WEIGHTS:,}")
     var = weight_variance(scheme, dims, gain)
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype must be float32 or float64, got {dtype}")
     if not isinstance(rng, np.random.Generator):
@@ -193,43 +219,199 @@ def init_weights(
         rng = np.random.default_rng(rng)
     if scheme == "zeros":
         return np.zeros(dims, dtype=dtype)
-    if scheme in ("uniform", "xavier_uniform", "he_uniform"):
+    if scheme in ("uniform", "xavier_uniform", "he_uniform", "pytorch_default"):
         bound = math.sqrt(3.0 * var)
         u = rng.random(dims, dtype=dtype)
         return (u * dtype.type(2.0 * bound) - dtype.type(bound)).astype(dtype, copy=False)
     return (rng.standard_normal(dims, dtype=dtype) * dtype.type(math.sqrt(var))).astype(dtype, copy=False)
 
 
-def derivative_power(activation: str) -> float:
-    """The small-signal ``G = E[f'(z)^2]`` of an activation, for small zero-mean ``z``.
+# Gauss-Hermite nodes for E[g(z)], z ~ N(0, q): exact enough for the smooth tanh and sigmoid.
+_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite_e.hermegauss(96)
+_GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()
 
-    ``linear`` 1, ``relu`` 1/2 (slope 1 on half the inputs), ``tanh`` 1 (slope 1 at 0;
-    less once the units saturate), ``sigmoid`` 1/16 (slope 1/4 at 0).
+
+_GRID = np.linspace(-40.0, 40.0, 16001)
+
+
+def _gaussian_mean(g: Any, q: float) -> float:
+    """``E[g(z)]`` for ``z ~ N(0, q)`` when ``g`` decays (exponentially) for large ``|z|``.
+
+    Gauss-Hermite quadrature for ``q <= 1``; for wider Gaussians, whose density is smooth on
+    the scale of ``g``, a fine grid over ``|z| <= 40`` (beyond it ``g`` is below 1e-17).
+    """
+    if q <= 1.0:
+        return float(np.dot(_GH_WEIGHTS, g(math.sqrt(q) * _GH_NODES)))
+    density = np.exp(-0.5 * _GRID**2 / q) / math.sqrt(2.0 * math.pi * q)
+    return float(np.trapezoid(g(_GRID) * density, _GRID))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _check_var(name: str, value: Any) -> float:
+    return check_float(name, value, positive=True)
+
+
+def derivative_power(activation: str, preactivation_var: float | None = None) -> float:
+    """``G = E[f'(z)^2]``, the backward constant: the mean *squared* slope of the activation.
+
+    With ``preactivation_var=None`` (the default) the small-signal value, for small zero-mean
+    ``z``: ``linear`` 1, ``relu`` 1/2 (slope 1 on half the inputs), ``tanh`` 1 (slope 1 at 0;
+    less once the units saturate), ``sigmoid`` 1/16 (slope 1/4 at 0). With a number ``q``, the
+    value for ``z ~ N(0, q)``: ReLU and linear units do not depend on ``q``, tanh and sigmoid
+    fall as ``q`` grows (saturation).
 
     >>> derivative_power("relu"), derivative_power("sigmoid")
     (0.5, 0.0625)
+    >>> round(derivative_power("tanh", preactivation_var=1.0), 4)
+    0.4644
     """
     activation = check_choice("activation", activation, ACTIVATIONS)
-    return _SMALL_SIGNAL_G[activation]
+    if preactivation_var is None or activation in ("linear", "relu"):
+        if preactivation_var is not None:
+            _check_var("preactivation_var", preactivation_var)
+        return _SMALL_SIGNAL_G[activation]
+    q = _check_var("preactivation_var", preactivation_var)
+    if activation == "tanh":
+        return _gaussian_mean(lambda z: (1.0 - np.tanh(z) ** 2) ** 2, q)
+    return _gaussian_mean(lambda z: (_sigmoid(z) * (1.0 - _sigmoid(z))) ** 2, q)
 
 
-def layer_factor(activation: str, scheme: str, fan_in: int, fan_out: int | None = None, gain: float | None = None) -> float:
-    """The per-layer factor ``G * n_out * Var[w]`` by which a gradient's variance is multiplied.
+def forward_power(activation: str, preactivation_var: float = 1.0) -> float:
+    """``G0 = E[f(z)^2] / Var[z]`` for ``z ~ N(0, q)``: the forward constant of the variance recursion.
 
-    Backward, ``dL/dh_in = W^T (f'(z) * dL/dh_out)``: each input collects ``n_out = fan_out``
-    terms, each a weight times a slope times a gradient, so the variance is multiplied by
-    ``fan_out * Var[w] * E[f'(z)^2]``. (Forward, the same argument with ``fan_in`` gives the
-    factor for the activations.) A factor of 1 keeps gradients healthy at any depth.
+    Forward, ``z_next = W f(z)`` sums ``fan_in`` terms ``w * f(z)``, each of variance
+    ``Var[w] E[f(z)^2]`` (the second moment of the activation, its mean included), so
+    ``Var[z_next] = fan_in Var[w] G0 Var[z]``. For linear units ``G0 = 1`` and for ReLU
+    ``G0 = 1/2`` at every ``q``; these are the only cases in which ``G0`` equals the backward
+    ``G = E[f'(z)^2]`` (:func:`derivative_power`). For tanh ``G0 < 1`` and it depends on ``q``;
+    for the sigmoid, whose mean is 1/2, ``E[f(z)^2] >= 1/4`` and ``G0`` grows without bound
+    as ``q`` shrinks: its activations never vanish.
+
+    >>> forward_power("relu", 3.0), forward_power("linear")
+    (0.5, 1.0)
+    >>> round(forward_power("sigmoid", 1.0), 4)
+    0.2934
+    """
+    activation = check_choice("activation", activation, ACTIVATIONS)
+    q = _check_var("preactivation_var", preactivation_var)
+    if activation == "linear":
+        return 1.0
+    if activation == "relu":
+        return 0.5
+    # E[f^2] = E[f^2 - limit] + E[limit], with limit the value f^2 tends to for large |z|
+    # (1 for tanh; the step H(z) for the sigmoid, E[H] = 1/2): the difference decays fast
+    # (for q <= 1 the Gauss-Hermite rule takes the smooth f^2 directly, which also avoids the
+    # cancellation 1 - (1 - q) of the split form for tiny q)
+    f = np.tanh if activation == "tanh" else _sigmoid
+    if q <= 1.0:
+        return _gaussian_mean(lambda z: f(z) ** 2, q) / q
+    if activation == "tanh":
+        second_moment = 1.0 - _gaussian_mean(lambda z: 1.0 - np.tanh(z) ** 2, q)
+    else:
+        second_moment = 0.5 + _gaussian_mean(lambda z: _sigmoid(z) ** 2 - np.heaviside(z, 0.5), q)
+    return second_moment / q
+
+
+def layer_factor(
+    activation: str,
+    scheme: str,
+    fan_in: int,
+    fan_out: int | None = None,
+    gain: float | None = None,
+    direction: str = "backward",
+    preactivation_var: float | None = None,
+) -> float:
+    """The per-layer factor of the variance recursion, backward (gradients) or forward (pre-activations).
+
+    ``direction="backward"`` (the default): ``G * fan_out * Var[w]``, the factor by which a
+    gradient's variance is multiplied on its way down through one layer, with
+    ``G = E[f'(z)^2]`` (:func:`derivative_power`; small-signal unless ``preactivation_var``
+    is given). Backward, ``dL/dh_in = W^T (f'(z) * dL/dh_out)``: each input collects
+    ``fan_out`` terms, each a weight times a slope times a gradient.
+
+    ``direction="forward"``: ``G0 * fan_in * Var[w]``, the factor ``Var[z_next] / Var[z]`` of
+    the pre-activations, with ``G0 = E[f(z)^2] / Var[z]`` (:func:`forward_power`) at
+    ``z ~ N(0, preactivation_var)`` (default 1). It is *not* the backward argument run forward:
+    the two constants agree only for linear and ReLU units. Sigmoid with Xavier: backward
+    1/16 per layer, forward about 1.
+
+    A factor of 1 keeps the signal healthy at any depth.
 
     >>> round(layer_factor("relu", "he_normal", 512), 12)
     1.0
     >>> round(layer_factor("relu", "xavier_normal", 512), 12)
     0.5
+    >>> round(layer_factor("relu", "he_normal", 256, 512), 6), round(layer_factor("relu", "he_normal", 256, 512, direction="forward"), 6)
+    (2.0, 1.0)
     """
-    fan_in = check_int("fan_in", fan_in, minimum=1)
-    fan_out = fan_in if fan_out is None else check_int("fan_out", fan_out, minimum=1)
+    direction = check_choice("direction", direction, ("backward", "forward"))
+    fan_in = check_size("fan_in", fan_in, maximum=MAX_DIM)
+    fan_out = fan_in if fan_out is None else check_size("fan_out", fan_out, maximum=MAX_DIM)
     var = weight_variance(scheme, (fan_out, fan_in), gain)
-    return derivative_power(activation) * fan_out * var
+    if direction == "backward":
+        return derivative_power(activation, preactivation_var) * fan_out * var
+    q = 1.0 if preactivation_var is None else preactivation_var
+    return forward_power(activation, q) * fan_in * var
+
+
+def pytorch_default_variance(fan_in: int) -> float:
+    """Variance of PyTorch's *default* ``Linear``/``Conv`` weight (and bias): ``1 / (3 fan_in)``.
+
+    ``reset_parameters`` calls ``kaiming_uniform_(w, a=sqrt(5))``: gain ``sqrt(2 / (1 + 5))``,
+    bound ``gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in)``, and ``U(-b, b)`` has variance
+    ``b^2 / 3``. That is a third of LeCun's ``1 / fan_in`` and a sixth of He's ``2 / fan_in``:
+    the default is not He initialization (scheme ``"pytorch_default"``).
+
+    >>> round(pytorch_default_variance(256) * 256, 6)
+    0.333333
+    """
+    fan_in = check_size("fan_in", fan_in, maximum=MAX_DIM)
+    return 1.0 / (3.0 * fan_in)
+
+
+def symmetry_check(scheme: str, width: int = 8, inputs: int = 4, batch_size: int = 16, steps: int = 20,
+                   lr: float = 0.1, seed: int = 0) -> float:
+    """Train a tiny tanh MLP and return how different its hidden units ended up (max spread).
+
+    A 2-layer network ``inputs -> width (tanh) -> 1`` is trained for ``steps`` steps of
+    gradient descent on a seeded regression task, the hidden layer initialized with ``scheme``
+    and every other parameter (output weights, biases) as well, so that with a constant
+    scheme the units start identical. Returned: the largest difference between two hidden
+    units' incoming weight vectors after training, ``max_j |W_j - W_0|``. Units that start
+    equal get equal gradients and stay equal (exactly 0.0); random initialization breaks the
+    symmetry.
+
+    >>> symmetry_check("zeros"), symmetry_check("xavier_normal") > 0.1
+    (0.0, True)
+    """
+    scheme = check_choice("scheme", scheme, SCHEMES + ("constant",))
+    width = check_size("width", width, maximum=256)
+    inputs = check_size("inputs", inputs, maximum=256)
+    batch_size = check_size("batch_size", batch_size, maximum=4096)
+    steps = check_size("steps", steps, minimum=0, maximum=10_000)
+    lr = check_float("lr", lr, positive=True, maximum=10.0)
+    seed = check_int("seed", seed, minimum=0)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch_size, inputs))
+    target = np.sin(x.sum(axis=1, keepdims=True))
+    if scheme == "constant":
+        w1, w2 = np.full((width, inputs), 0.5), np.full((1, width), 0.5)
+    else:
+        w1, w2 = init_weights(scheme, (width, inputs), rng), init_weights(scheme, (1, width), rng)
+    b1, b2 = np.zeros(width), np.zeros(1)
+    for _ in range(steps):
+        h = np.tanh(x @ w1.T + b1)
+        out = h @ w2.T + b2
+        d_out = 2.0 * (out - target) / batch_size
+        d_h = (d_out @ w2) * (1.0 - h * h)
+        w2 -= lr * d_out.T @ h
+        b2 -= lr * d_out.sum(axis=0)
+        w1 -= lr * d_h.T @ x
+        b1 -= lr * d_h.sum(axis=0)
+    return float(np.max(np.abs(w1 - w1[0])))
 
 
 def dense_block_channels(k0: int, growth_rate: int, num_layers: int) -> list[int]:
@@ -289,6 +471,17 @@ class Propagation:
     predicted_gradient_std: np.ndarray
     activation_log10: list[np.ndarray] = field(repr=False)
     gradient_log10: list[np.ndarray] = field(repr=False)
+
+    @property
+    def measured_forward_factor(self) -> np.ndarray:
+        """``Var[z_l] / Var[z_{l-1}]`` of the pre-activations as measured (NaN for layers 0 and 1).
+
+        Compare it with ``layer_factor(..., direction="forward", preactivation_var=Var[z_{l-1}])``.
+        """
+        out = np.full(self.depth + 1, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out[2:] = (self.preactivation_std[2:] / self.preactivation_std[1:-1]) ** 2
+        return out
 
     @property
     def gradient_ratio(self) -> float:
@@ -369,6 +562,14 @@ def simulate(
     even ``l`` (an odd last layer has no skip). The input ``h_0`` and the top gradient
     ``dL/dh_depth`` are standard normal (seeded); weights come from :func:`init_weights`.
 
+    Sizes are bounded (``depth <= 1000``, ``width <= 4096``, ``batch_size <= 4096``, and at most
+    2**26 values in the weights and in the stored activations) so that a typo cannot exhaust
+    the machine; beyond them a ``ValueError`` says so.
+
+    A residual block here is ``h + f(BN(W2 f(BN(W1 h))))``: its branch ends in the activation,
+    unlike the original ResNet block ``f(h + BN(W2 f(BN(W1 h))))`` (activation after the sum)
+    and the pre-activation block ``h + W2 f(BN(W1 f(BN(h))))`` (branch ends in a weight layer).
+
     The sweep runs in float32 and keeps each layer's values rescaled to unit spread with
     the scale tracked in float64 logarithms, so activations of 1e-100 or gradients of 1e+100
     are measured exactly instead of underflowing or overflowing. (Gradients are linear in
@@ -379,11 +580,18 @@ def simulate(
     >>> float(p.theory_factor[1]), p.gradient_ratio < 0.01
     (0.5, True)
     """
-    depth = check_int("depth", depth, minimum=1)
-    width = check_int("width", width, minimum=1)
-    batch_size = check_int("batch_size", batch_size, minimum=1)
+    depth = check_size("depth", depth, maximum=MAX_DEPTH)
+    width = check_size("width", width, maximum=MAX_WIDTH)
+    batch_size = check_size("batch_size", batch_size, maximum=MAX_BATCH)
     seed = check_int("seed", seed, minimum=0)
-    samples = check_int("samples", samples, minimum=0)
+    samples = check_size("samples", samples, minimum=0, maximum=100_000)
+    for what, count in (("depth * width**2 weights", depth * width * width),
+                        ("depth * batch_size * width activations", depth * batch_size * width)):
+        if count > MAX_SIM_VALUES:
+            raise ValueError(
+                f"this simulation would hold {count:,} values ({what}); the bound is {MAX_SIM_VALUES:,}: "
+                "make the network shallower or narrower, or the batch smaller"
+            )
     activation = check_choice("activation", activation, ACTIVATIONS)
     scheme = check_choice("scheme", scheme, SCHEMES)
     gain = _resolve_gain(scheme, gain)

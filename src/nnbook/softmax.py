@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .gradcheck import numerical_gradient
-from ._validate import as_float_array, check_int, check_real
+from ._validate import as_float_array, check_finite, check_float, check_int, check_size
 
 __all__ = [
     "softmax",
@@ -37,6 +37,11 @@ __all__ = [
     "one_hot",
     "cross_entropy",
     "cross_entropy_grad",
+    "smoothed_targets",
+    "kl_divergence",
+    "softmax_jacobian",
+    "smoothing_optimal_gap",
+    "linear_cross_entropy_grad",
     "log_prob_grad",
     "numerical_gradient",
     "anchor_logits",
@@ -53,6 +58,9 @@ __all__ = [
     "CORRECT_IDENTITY",
     "SEED_IDENTITY",
 ]
+
+
+MAX_ONE_HOT = 10_000_000  # largest one_hot output (numbers)
 
 
 # -- input checks ------------------------------------------------------------------------
@@ -89,7 +97,8 @@ def _shifted(z: np.ndarray, axis: int, temperature: float) -> np.ndarray:
         )
     if temperature >= 1.0:  # dividing first cannot overflow, and keeps the subtraction exact
         scaled = z / temperature
-        return scaled - np.max(scaled, axis=axis, keepdims=True)
+        with np.errstate(over="ignore"):  # a gap beyond the float range is -inf: probability 0
+            return scaled - np.max(scaled, axis=axis, keepdims=True)
     # subtracting first keeps values <= 0, so a small temperature can only push them to -inf
     with np.errstate(over="ignore"):
         return (z - top) / temperature
@@ -130,7 +139,7 @@ def softmax(z: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     """
     arr = _logits("z", z)
     axis = _axis(axis, arr.ndim)
-    temperature = check_real("temperature", temperature, positive=True)
+    temperature = check_float("temperature", temperature, positive=True)
     e = np.exp(_shifted(arr, axis, temperature))
     return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -145,7 +154,7 @@ def log_softmax(z: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     """
     arr = _logits("z", z)
     axis = _axis(axis, arr.ndim)
-    temperature = check_real("temperature", temperature, positive=True)
+    temperature = check_float("temperature", temperature, positive=True)
     s = _shifted(arr, axis, temperature)
     return s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
 
@@ -174,6 +183,8 @@ def naive_softmax(z: Any) -> np.ndarray:
     [nan, nan]
     """
     arr = as_float_array("z", z)
+    if np.isnan(arr).any():
+        raise ValueError("z must not contain NaN")
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(arr)
         return e / np.sum(e, axis=-1, keepdims=True)
@@ -238,16 +249,44 @@ def _ce_inputs(logits: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
 def one_hot(target: Any, num_classes: int) -> np.ndarray:
     """Float one-hot rows: ``one_hot(1, 3) -> [0, 1, 0]``; an array of N indices gives (N, K).
 
+    At most ``MAX_ONE_HOT`` (10 million) numbers are made; beyond that a ``ValueError`` says so.
+
     >>> one_hot([2, 0], 3).tolist()
     [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     """
     k = check_int("num_classes", num_classes, minimum=1)
     shape = () if isinstance(target, numbers.Integral) and not isinstance(target, bool) else np.shape(target)
+    size = int(np.prod(shape, dtype=np.int64)) * k
+    if size > MAX_ONE_HOT:
+        raise ValueError(
+            f"one_hot would make {size:,} numbers ({int(np.prod(shape, dtype=np.int64)):,} rows of {k:,} classes); "
+            f"the bound is {MAX_ONE_HOT:,}: keep the class indices instead"
+        )
     t = _targets(target, shape, k)
-    return np.eye(k)[t]
+    out = np.zeros(t.shape + (k,))
+    np.put_along_axis(out, t[..., None], 1.0, axis=-1)
+    return out
 
 
-def cross_entropy(logits: Any, target: Any) -> float:
+def _label_smoothing(value: Any) -> float:
+    value = check_float("label_smoothing", value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0 and 1 (the share of the target spread over all classes), got {value}")
+    return value
+
+
+def smoothed_targets(target: Any, num_classes: int, label_smoothing: float = 0.0) -> np.ndarray:
+    """The target distribution ``(1 - eps) * one_hot + eps / K`` that label smoothing trains towards.
+
+    >>> smoothed_targets(1, 4, label_smoothing=0.2).tolist()
+    [0.05, 0.8500000000000001, 0.05, 0.05]
+    """
+    eps = _label_smoothing(label_smoothing)
+    y = one_hot(target, num_classes)
+    return (1.0 - eps) * y + eps / y.shape[-1]
+
+
+def cross_entropy(logits: Any, target: Any, label_smoothing: float = 0.0) -> float:
     """Cross-entropy ``-log softmax(logits)[target]``, averaged over a batch (PyTorch's default).
 
     Parameters
@@ -256,12 +295,16 @@ def cross_entropy(logits: Any, target: Any) -> float:
         Raw class scores (not probabilities).
     target : int or array_like of int, shape () or (N,)
         The correct class index (0-based) of each example.
+    label_smoothing : float, default 0.0
+        ``eps`` in [0, 1]: train towards ``(1 - eps) * one_hot + eps / K`` instead of the
+        one-hot target, i.e. ``L = -sum_i ytilde_i log P_i`` (PyTorch's ``label_smoothing``).
 
     Returns
     -------
     float
         The loss of the single example, or the mean over the N examples. ``inf`` when the
-        correct class has logit ``-inf`` (it is then truly impossible).
+        correct class has logit ``-inf`` (it is then truly impossible), or when smoothing puts
+        weight on such a class.
 
     Examples
     --------
@@ -269,26 +312,128 @@ def cross_entropy(logits: Any, target: Any) -> float:
     1.407606
     >>> round(cross_entropy([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], [1, 0]), 6)
     1.253109
+    >>> round(cross_entropy([1.0, 2.0, 3.0], 0, label_smoothing=0.1), 6)
+    2.307606
     """
     z, t = _ce_inputs(logits, target)
+    eps = _label_smoothing(label_smoothing)
     logp = log_softmax(z, axis=-1)
     picked = np.take_along_axis(logp, t[..., None], axis=-1)[..., 0]
-    return float(-np.mean(picked))
+    if eps == 0.0:
+        return float(-np.mean(picked))
+    with np.errstate(invalid="ignore"):
+        uniform = np.mean(logp, axis=-1)  # (1/K) sum_i log P_i
+    return float(-np.mean((1.0 - eps) * picked + eps * uniform))
 
 
-def cross_entropy_grad(logits: Any, target: Any) -> np.ndarray:
+def cross_entropy_grad(logits: Any, target: Any, label_smoothing: float = 0.0) -> np.ndarray:
     """Gradient of :func:`cross_entropy` with respect to the logits: ``(softmax(z) - y) / N``.
 
-    ``y`` is the one-hot target; ``N`` is the batch size (1 for a single example), because
-    the batch loss is a mean.
+    ``y`` is the one-hot target, or with ``label_smoothing=eps`` the smoothed target
+    ``(1 - eps) * one_hot + eps / K`` (the derivation of ``P - y`` holds for any target that
+    sums to 1); ``N`` is the batch size (1 for a single example), because the batch loss is
+    a mean.
 
     >>> cross_entropy_grad([1.0, 2.0, 3.0], 1).round(4)
     array([ 0.09  , -0.7553,  0.6652])
+    >>> cross_entropy_grad([1.0, 2.0, 3.0], 1, label_smoothing=0.3).round(4)
+    array([-0.01  , -0.5553,  0.5652])
     """
     z, t = _ce_inputs(logits, target)
+    eps = _label_smoothing(label_smoothing)
     grad = softmax(z, axis=-1)
-    np.put_along_axis(grad, t[..., None], np.take_along_axis(grad, t[..., None], axis=-1) - 1.0, axis=-1)
+    if eps:
+        grad -= eps / z.shape[-1]  # the eps / K every class gets
+    # the one-hot part, (1 - eps) at the target, subtracted in place (no dense K-wide target)
+    picked = np.take_along_axis(grad, t[..., None], axis=-1) - (1.0 - eps)
+    np.put_along_axis(grad, t[..., None], picked, axis=-1)
     return grad / (z.shape[0] if z.ndim == 2 else 1)
+
+
+def smoothing_optimal_gap(num_classes: int, label_smoothing: float) -> float:
+    """The gap (correct logit minus every other one) that minimizes the label-smoothed loss.
+
+    The loss is smallest where ``softmax(z)`` equals the smoothed target, i.e. where the gap is
+    ``log((1 - eps + eps / K) / (eps / K))``; without smoothing (``eps = 0``) it is infinite.
+
+    >>> round(smoothing_optimal_gap(10, 0.1), 4)
+    4.5109
+    """
+    k = check_size("num_classes", num_classes, minimum=2, maximum=10**9)
+    eps = _label_smoothing(label_smoothing)
+    if eps == 0.0:
+        return float("inf")
+    return float(np.log((1.0 - eps + eps / k) / (eps / k)))
+
+
+def kl_divergence(p: Any, q: Any, axis: int = -1) -> np.ndarray | float:
+    """``KL(p || q) = sum_i p_i log(p_i / q_i)`` in nats (with ``0 log 0 = 0``; ``inf`` if q_i = 0 < p_i).
+
+    Cross-entropy splits as ``H(p, q) = H(p) + KL(p || q)``: the entropy of the target
+    (0 for a one-hot one) plus how far the prediction is from it.
+
+    >>> round(kl_divergence([0.5, 0.5], [0.9, 0.1]), 6)
+    0.510826
+    """
+    pa, qa = as_float_array("p", p), as_float_array("q", q)
+    if pa.shape != qa.shape:
+        raise ValueError(f"p and q must have the same shape, got {pa.shape} and {qa.shape}")
+    entropy(pa, axis=axis)  # validates p as a distribution
+    entropy(qa, axis=axis)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(pa > 0, pa * (np.log(np.where(pa > 0, pa, 1.0)) - np.log(qa)), 0.0)
+    out = np.maximum(np.sum(terms, axis=axis), 0.0)
+    return float(out) if out.ndim == 0 else out
+
+
+def softmax_jacobian(z: Any, temperature: float = 1.0) -> np.ndarray:
+    """The Jacobian ``dP_i / dz_j = P_i (delta_ij - P_j)``, i.e. ``diag(P) - P P^T``.
+
+    ``z`` is one vector of K logits (result ``(K, K)``) or a batch ``(N, K)`` (result
+    ``(N, K, K)``, one Jacobian per row). The matrix is symmetric, its rows and columns sum to
+    0 (shifting every logit changes nothing), and its rank is K - 1. With a temperature T,
+    every entry is divided by T.
+
+    >>> softmax_jacobian([0.0, 0.0]).tolist()
+    [[0.25, -0.25], [-0.25, 0.25]]
+    """
+    arr = _logits("z", z)
+    if arr.ndim not in (1, 2):
+        raise ValueError(f"z must have shape (K,) or (N, K), got shape {arr.shape}")
+    temperature = check_float("temperature", temperature, positive=True)
+    p = softmax(arr, axis=-1, temperature=temperature)
+    eye = np.eye(p.shape[-1])
+    return (p[..., :, None] * eye - p[..., :, None] * p[..., None, :]) / temperature
+
+
+def linear_cross_entropy_grad(X: Any, W: Any, b: Any, target: Any, label_smoothing: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """``(dL/dW, dL/db)`` of softmax regression ``L = cross_entropy(X @ W + b, target)``.
+
+    ``X`` is ``(N, D)`` (one example per row), ``W`` is ``(D, K)`` and ``b`` is ``(K,)``, so the
+    logits are ``Z = X W + b`` (the layout of CS231n and d2l; PyTorch's ``nn.Linear`` stores
+    ``W.T``). With ``P = softmax(Z)`` and ``Y`` the (possibly smoothed) one-hot targets,
+
+    ``dL/dW = X^T (P - Y) / N`` and ``dL/db = mean over the rows of (P - Y)``.
+
+    >>> X, W, b = np.eye(2), np.zeros((2, 3)), np.zeros(3)
+    >>> dW, db = linear_cross_entropy_grad(X, W, b, [0, 2])
+    >>> np.round(dW, 4).tolist(), np.round(db, 4).tolist()
+    ([[-0.3333, 0.1667, 0.1667], [0.1667, 0.1667, -0.3333]], [-0.1667, 0.3333, -0.1667])
+    """
+    X = check_finite("X", as_float_array("X", X, ndim=2))
+    W = check_finite("W", as_float_array("W", W, ndim=2))
+    b = check_finite("b", as_float_array("b", b, ndim=1))
+    n, d = X.shape
+    if W.shape[0] != d:
+        raise ValueError(f"W must have shape (D, K) with D = {d} (the columns of X), got {W.shape}")
+    if b.shape != (W.shape[1],):
+        raise ValueError(f"b must have shape (K,) = ({W.shape[1]},), one bias per class, got {b.shape}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = X @ W + b
+    if not np.isfinite(logits).all():
+        raise ValueError("the logits X @ W + b overflow the floating-point range; rescale X or W")
+    delta = cross_entropy_grad(logits, target, label_smoothing)  # (P - Y) / N, shape (N, K)
+    return X.T @ delta, delta.sum(axis=0)
 
 
 def log_prob_grad(z: Any, target: int) -> np.ndarray:
@@ -357,7 +502,7 @@ def relu(x: Any) -> np.ndarray | float:
     >>> relu([-1.5, 0.0, 2.0]).tolist()
     [0.0, 0.0, 2.0]
     """
-    arr = as_float_array("x", x)
+    arr = check_finite("x", as_float_array("x", x))
     out = np.maximum(arr, 0.0)
     return float(out) if out.ndim == 0 else out
 
@@ -373,8 +518,8 @@ def relu_derivative(x: Any, at_zero: float = 0.0) -> np.ndarray | float:
     >>> relu_derivative(0.0, at_zero=0.5) == heaviside(0.0)
     True
     """
-    arr = as_float_array("x", x)
-    at_zero = check_real("at_zero", at_zero)
+    arr = check_finite("x", as_float_array("x", x))
+    at_zero = check_float("at_zero", at_zero)
     if not 0.0 <= at_zero <= 1.0:
         raise ValueError(f"at_zero must be a subgradient of ReLU at 0, i.e. in [0, 1], got {at_zero}")
     out = np.heaviside(arr, at_zero)
@@ -394,13 +539,15 @@ def relu_from_heaviside(x: Any, how: str = "product", lower: float = -10.0, step
     >>> relu_from_heaviside([-1.0, 2.0], how="integral").round(9).tolist()
     [0.0, 2.0]
     """
-    arr = as_float_array("x", x)
+    arr = check_finite("x", as_float_array("x", x))
     if how == "product":
         return arr * heaviside(arr) + 0.0  # + 0.0 turns -0.0 into 0.0
     if how != "integral":
         raise ValueError(f"how must be 'product' or 'integral', got {how!r}")
-    lower = check_real("lower", lower)
-    steps = check_int("steps", steps, minimum=1)
+    lower = check_float("lower", lower)
+    steps = check_size("steps", steps, maximum=10**6)
+    if arr.size * steps > 10**7:
+        raise ValueError(f"x.size * steps must be at most 10,000,000 (the numerical integral's work), got {arr.size * steps:,}")
     if lower > min(float(arr.min()), 0.0):
         raise ValueError(f"lower must be <= min(x, 0) = {min(float(arr.min()), 0.0)}, got {lower}")
     out = np.empty(arr.shape, dtype=np.float64)
@@ -422,8 +569,8 @@ def step_gap(k: float, delta: float) -> float:
     >>> round(step_gap(10.0, 0.5), 6)
     0.006693
     """
-    k = check_real("k", k, positive=True)
-    delta = check_real("delta", delta, positive=True)
+    k = check_float("k", k, positive=True)
+    delta = check_float("delta", delta, positive=True)
     return float(sigmoid(-k * delta))
 
 
@@ -433,17 +580,29 @@ def steepness_for_gap(eps: float, delta: float) -> float:
     >>> round(steepness_for_gap(0.01, 0.1), 4)
     45.9512
     """
-    eps = check_real("eps", eps, positive=True)
-    delta = check_real("delta", delta, positive=True)
+    eps = check_float("eps", eps, positive=True)
+    delta = check_float("delta", delta, positive=True)
     if eps >= 0.5:
         raise ValueError(f"eps must be < 1/2 (the gap at |x| = delta is below 1/2 for every k > 0), got {eps}")
-    return float(np.log(1.0 / eps - 1.0) / delta)
+    with np.errstate(over="ignore"):
+        k = float((np.log1p(-eps) - np.log(eps)) / delta)  # ln(1/eps - 1), without overflow for tiny eps
+    if not np.isfinite(k):
+        raise ValueError(f"the steepness k = ln(1/eps - 1)/delta is too large to be a floating-point number "
+                         f"(eps = {eps:g}, delta = {delta:g})")
+    return k
 
 
 # -- sigmoid networks and tanh networks ------------------------------------------------------------
 # sigmoid(u) == scale * tanh(slope * u + shift) + offset, as (scale, slope, shift, offset)
 CORRECT_IDENTITY = (0.5, 0.5, 0.0, 0.5)  # sigmoid(u) = (1 + tanh(u / 2)) / 2
 SEED_IDENTITY = (0.5, 0.5, 1.0, 0.0)  # the seed's claim sigmoid(u) = tanh(u / 2 + 1) / 2 (wrong)
+
+
+def _identity(identity: Any) -> tuple[float, float, float, float]:
+    if not isinstance(identity, (tuple, list)) or len(identity) != 4:
+        raise ValueError(f"identity must be 4 numbers (scale, slope, shift, offset), got {identity!r}")
+    names = ("scale", "slope", "shift", "offset")
+    return tuple(check_float(f"identity {n}", v, minimum=-1e6, maximum=1e6) for n, v in zip(names, identity))
 
 
 def sigmoid_via_tanh(u: Any, identity: tuple[float, float, float, float] = CORRECT_IDENTITY) -> np.ndarray:
@@ -454,8 +613,11 @@ def sigmoid_via_tanh(u: Any, identity: tuple[float, float, float, float] = CORRE
     >>> round(float(sigmoid_via_tanh(0.0, SEED_IDENTITY)), 4)   # but sigmoid(0) = 0.5
     0.3808
     """
-    scale, slope, shift, offset = (check_real(n, v) for n, v in zip(("scale", "slope", "shift", "offset"), identity))
-    return scale * np.tanh(slope * as_float_array("u", u) + shift) + offset
+    scale, slope, shift, offset = _identity(identity)
+    u = check_finite("u", as_float_array("u", u))
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = scale * np.tanh(slope * u + shift) + offset
+    return check_finite("the result (scale * tanh(slope * u + shift) + offset)", out)
 
 
 @dataclass(frozen=True)
@@ -493,10 +655,14 @@ class TwoLayerNet:
     @classmethod
     def random(cls, rng: np.random.Generator, inputs: int, hidden: int, outputs: int, scale: float = 1.0) -> "TwoLayerNet":
         """A network with standard-normal parameters times ``scale``."""
-        d = check_int("inputs", inputs, minimum=1)
-        m = check_int("hidden", hidden, minimum=1)
-        k = check_int("outputs", outputs, minimum=1)
-        s = check_real("scale", scale, positive=True)
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        d = check_size("inputs", inputs, maximum=10_000)
+        m = check_size("hidden", hidden, maximum=10_000)
+        k = check_size("outputs", outputs, maximum=10_000)
+        if m * (d + k) > 10**7:
+            raise ValueError(f"the network would have {m * (d + k):,} weights; the bound is 10,000,000")
+        s = check_float("scale", scale, positive=True, maximum=1e6)
         return cls(s * rng.standard_normal((m, d)), s * rng.standard_normal(m),
                    s * rng.standard_normal((k, m)), s * rng.standard_normal(k))
 
@@ -506,7 +672,7 @@ class TwoLayerNet:
             else activation
         if isinstance(act, str):
             raise ValueError(f"activation must be 'sigmoid', 'tanh' or a function, got {activation!r}")
-        x = as_float_array("x", x, ndim=(1, 2))
+        x = check_finite("x", as_float_array("x", x, ndim=(1, 2)))
         if x.shape[-1] != self.w1.shape[1]:
             raise ValueError(f"x must have {self.w1.shape[1]} features in its last axis, got shape {x.shape}")
         hidden = np.asarray(act(x @ self.w1.T + self.b1))
@@ -531,5 +697,5 @@ def tanh_net_from_sigmoid(
     """
     if not isinstance(net, TwoLayerNet):
         raise TypeError(f"net must be a TwoLayerNet, got {type(net).__name__}")
-    scale, slope, shift, offset = (check_real(n, v) for n, v in zip(("scale", "slope", "shift", "offset"), identity))
+    scale, slope, shift, offset = _identity(identity)
     return TwoLayerNet(slope * net.w1, slope * net.b1 + shift, scale * net.w2, net.b2 + offset * net.w2.sum(axis=1))

@@ -7,12 +7,28 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..init import Propagation, dense_block_channels
+from ..init import Propagation, dense_block_channels, layer_factor
 from . import new_figure
 
-__all__ = ["spread_plot", "histogram_plot", "propagation_figure", "dense_block_plot"]
+__all__ = ["spread_plot", "histogram_plot", "propagation_figure", "dense_block_plot", "factor_plot"]
 
 COLOURS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860"]
+# each run also gets its own dash pattern and marker, so that runs whose curves coincide
+# (e.g. two initializations rescued by batch norm) stay visible as separate lines
+LINESTYLES = ["-", "--", "-.", ":"]
+MARKERS = ["o", "s", "^", "D", "v", "P"]
+
+
+def _check_run(p: object, name: str = "p") -> Propagation:
+    if not isinstance(p, Propagation):
+        raise TypeError(f"{name} must be the Propagation returned by nnbook.init.simulate, got {type(p).__name__}")
+    return p
+
+
+def _style(i: int, depth: int) -> dict:
+    step = max(1, depth // 8)
+    return dict(color=COLOURS[i % len(COLOURS)], linestyle=LINESTYLES[i % len(LINESTYLES)],
+                marker=MARKERS[i % len(MARKERS)], markersize=3.5, markevery=(i % step, step), linewidth=1.3)
 
 
 def _positive(values: np.ndarray) -> np.ndarray:
@@ -43,12 +59,14 @@ def _readable_log_axis(ax, values: np.ndarray) -> None:
 
 def _spread_axes(axes, runs: Sequence[Propagation], labels: Sequence[str] | None, theory: bool) -> None:
     ax_act, ax_grad = axes
+    many = len(runs) > 1
     for i, p in enumerate(runs):
         colour = COLOURS[i % len(COLOURS)]
+        style = _style(i, p.depth) if many else dict(color=colour)
         label = labels[i] if labels is not None else _label(p)
         layers = np.arange(p.depth + 1)
-        ax_act.semilogy(layers, _positive(p.activation_std), color=colour, label=label)
-        ax_grad.semilogy(layers, _positive(p.gradient_std), color=colour, label=label)
+        ax_act.semilogy(layers, _positive(p.activation_std), label=label, **style)
+        ax_grad.semilogy(layers, _positive(p.gradient_std), label=label, **style)
         if theory and not (p.batch_norm or p.residual):
             ax_grad.semilogy(layers, _positive(p.predicted_gradient_std), color=colour, linestyle=":", linewidth=1)
     for ax, key in ((ax_act, "activation_std"), (ax_grad, "gradient_std")):
@@ -74,7 +92,9 @@ def spread_plot(
     >>> len(fig.axes)
     2
     """
-    runs = [runs] if isinstance(runs, Propagation) else list(runs)
+    if isinstance(runs, (str, bytes)) or not (isinstance(runs, Propagation) or hasattr(runs, "__iter__")):
+        raise TypeError(f"runs must be a Propagation or a list of them, got {type(runs).__name__}")
+    runs = [runs] if isinstance(runs, Propagation) else [_check_run(r, "each run") for r in runs]
     if not runs:
         raise ValueError("give at least one simulation result to plot")
     if labels is not None and len(labels) != len(runs):
@@ -120,6 +140,7 @@ def histogram_plot(p: Propagation, layers: Sequence[int] | None = None) -> Figur
     >>> len(histogram_plot(simulate(depth=4, width=16, batch_size=8)).axes)
     2
     """
+    _check_run(p)
     layers = _pick_layers(p.depth) if layers is None else list(layers)
     bad = [l for l in layers if not 0 <= l <= p.depth]
     if bad:
@@ -139,6 +160,7 @@ def propagation_figure(p: Propagation) -> Figure:
     >>> len(propagation_figure(simulate(depth=4, width=16, batch_size=8)).axes)
     4
     """
+    _check_run(p)
     # a fixed layout: constrained layout costs more than the whole simulation here
     fig = new_figure(8.0, 5.4, layout=None)
     fig.subplots_adjust(left=0.09, right=0.98, top=0.95, bottom=0.09, wspace=0.24, hspace=0.42)
@@ -157,6 +179,8 @@ def dense_block_plot(k0: int, growth_rate: int, num_layers: int) -> Figure:
     1
     """
     channels = dense_block_channels(k0, growth_rate, num_layers)
+    if num_layers > 64:
+        raise ValueError(f"num_layers must be at most 64 for a readable plot, got {num_layers}")
     fig = new_figure(6.0, 2.8)
     ax = fig.add_subplot()
     names = [f"layer {l}" for l in range(1, num_layers + 1)] + ["block output"]
@@ -173,4 +197,57 @@ def dense_block_plot(k0: int, growth_rate: int, num_layers: int) -> Figure:
     ax.set_title(f"dense block: $k_0 + (l-1)k$ channels into layer $l$ (growth rate $k$ = {growth_rate})", fontsize=9)
     ax.set_ylim(0, channels[-1] * 1.15)
     ax.legend(fontsize=7, loc="upper left")
+    return fig
+
+
+def factor_plot(runs: Propagation | Sequence[Propagation], labels: Sequence[str] | None = None) -> Figure:
+    """Measured per-layer factors, forward (pre-activations) and backward (gradients), with theory.
+
+    Left: ``Var[z_l] / Var[z_{l-1}]`` as measured (markers) and as
+    ``layer_factor(direction="forward")`` predicts from the measured ``Var[z_{l-1}]`` (line).
+    Right: ``Var[dL/dh_{l-1}] / Var[dL/dh_l]`` (markers) and the small-signal backward factor
+    ``G n Var[w]`` (line). Plain networks (no batch norm, no skips) only.
+
+    >>> from nnbook.init import simulate
+    >>> len(factor_plot(simulate(depth=6, width=32, activation="sigmoid", scheme="xavier_normal", batch_size=16)).axes)
+    2
+    """
+    if isinstance(runs, (str, bytes)) or not (isinstance(runs, Propagation) or hasattr(runs, "__iter__")):
+        raise TypeError(f"runs must be a Propagation or a list of them, got {type(runs).__name__}")
+    runs = [runs] if isinstance(runs, Propagation) else [_check_run(r, "each run") for r in runs]
+    if not runs:
+        raise ValueError("give at least one simulation result to plot")
+    if labels is not None and len(labels) != len(runs):
+        raise ValueError(f"{len(labels)} labels for {len(runs)} runs")
+    if any(p.batch_norm or p.residual for p in runs):
+        raise ValueError("factor_plot is for plain networks: the recursion has no per-layer factor with batch norm or skips")
+    fig = new_figure(8.0, 3.0, layout=None)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.16, wspace=0.22)
+    ax_f, ax_b = fig.subplots(1, 2)
+    for i, p in enumerate(runs):
+        colour, marker = COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)]
+        label = labels[i] if labels is not None else _label(p)
+        layers = np.arange(p.depth + 1)
+        fwd = p.measured_forward_factor
+        q = p.preactivation_std**2
+        predicted = np.full(p.depth + 1, np.nan)
+        for l in range(2, p.depth + 1):
+            if np.isfinite(q[l - 1]) and 0 < q[l - 1] <= 1e12:
+                predicted[l] = layer_factor(p.activation, p.scheme, p.width, gain=p.gain, direction="forward",
+                                            preactivation_var=float(q[l - 1]))
+        ax_f.semilogy(layers, _positive(fwd), linestyle="none", marker=marker, markersize=4, color=colour, label=label)
+        ax_f.semilogy(layers, _positive(predicted), color=colour, linewidth=1)
+        ax_b.semilogy(layers, _positive(p.measured_factor), linestyle="none", marker=marker, markersize=4, color=colour,
+                      label=label)
+        ax_b.semilogy(layers, _positive(p.theory_factor), color=colour, linewidth=1)
+    for ax in (ax_f, ax_b):
+        ax.axhline(1.0, color="#888888", linewidth=0.8, linestyle=":")
+        _readable_log_axis(ax, np.concatenate([_positive(p.measured_factor) for p in runs]
+                                              + [_positive(p.measured_forward_factor) for p in runs]))
+        ax.set_xlabel("layer $l$")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.tick_params(labelsize=8)
+    ax_f.set_title(r"forward: $\mathrm{Var}[z_l]/\mathrm{Var}[z_{l-1}]$ (line: $G_0\,n\,\mathrm{Var}[w]$)", fontsize=9)
+    ax_b.set_title(r"backward: gradient-variance factor (line: $G\,n\,\mathrm{Var}[w]$)", fontsize=9)
+    ax_b.legend(fontsize=7, loc="best")
     return fig

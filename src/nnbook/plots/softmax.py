@@ -12,10 +12,14 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..softmax import entropy, heaviside, sigmoid, softmax
+from .._validate import check_size
+from ..softmax import cross_entropy, entropy, heaviside, sigmoid, smoothing_optimal_gap, softmax
 from . import new_figure
 
-__all__ = ["ProbabilityBars", "SigmoidStep", "probability_bars", "sigmoid_vs_step"]
+__all__ = ["ProbabilityBars", "SigmoidStep", "probability_bars", "sigmoid_vs_step", "temperature_panels",
+           "smoothing_plot"]
+
+MAX_BARS = 64  # a bar chart of more classes is unreadable (and slow): ValueError beyond it
 
 BAR_COLOUR = "#4c72b0"
 TOP_COLOUR = "#dd8452"
@@ -43,7 +47,7 @@ class ProbabilityBars:
     """
 
     def __init__(self, num_classes: int) -> None:
-        k = int(num_classes)
+        k = check_size("num_classes", num_classes, maximum=MAX_BARS)
         self.num_classes = k
         # a fixed layout (no layout engine) keeps every redraw cheap
         self.figure = new_figure(max(4.6, 0.7 * k + 2.0), 2.9, layout=None)
@@ -129,3 +133,66 @@ def sigmoid_vs_step(k: float, delta: float = 0.1) -> Figure:
     4
     """
     return SigmoidStep().update(k, delta)
+
+
+def temperature_panels(logits: Any, temperatures: Any = (0.25, 1.0, 4.0)) -> Figure:
+    """Small multiples: ``softmax(logits, temperature=T)`` as bars, one panel per temperature.
+
+    Low T sharpens towards the argmax, high T flattens towards the uniform 1/K (dashed).
+
+    >>> len(temperature_panels([1.0, 2.0, 3.0]).axes)
+    3
+    """
+    temps = [float(t) for t in temperatures]
+    if not 1 <= len(temps) <= 6:
+        raise ValueError(f"give between 1 and 6 temperatures, got {len(temps)}")
+    probs = [softmax(logits, temperature=t) for t in temps]  # validates logits and temperatures
+    k = probs[0].shape[-1]
+    if probs[0].ndim != 1 or k > MAX_BARS:
+        raise ValueError(f"logits must be one vector of at most {MAX_BARS} numbers, got shape {probs[0].shape}")
+    fig = new_figure(2.6 * len(temps), 2.5, layout=None)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.84, wspace=0.12)
+    axes = fig.subplots(1, len(temps), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, t, p in zip(axes, temps, probs):
+        top = p >= p.max() - 1e-12
+        ax.bar(np.arange(k), p, color=[TOP_COLOUR if m else BAR_COLOUR for m in top], width=0.7)
+        ax.axhline(1.0 / k, color=UNIFORM_COLOUR, linestyle="--", linewidth=1)
+        ax.set_title(f"T = {t:g}, entropy {entropy(p):.2f}", fontsize=9)
+        ax.set_xticks(np.arange(k), [str(i + 1) for i in range(k)], fontsize=8)
+        ax.set_ylim(0, 1.05)
+        ax.tick_params(labelsize=8)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    axes[0].set_ylabel("probability", fontsize=9)
+    return fig
+
+
+def smoothing_plot(num_classes: int = 3, label_smoothing: float = 0.1, max_gap: float = 10.0) -> Figure:
+    """Cross-entropy against the gap between the correct logit and the others, with and without smoothing.
+
+    With a one-hot target the loss keeps falling as the gap grows (its minimum is at infinity);
+    with label smoothing it has a minimum at the finite gap of :func:`nnbook.softmax.smoothing_optimal_gap`.
+
+    >>> len(smoothing_plot().axes[0].lines)
+    3
+    """
+    k = check_size("num_classes", num_classes, minimum=2, maximum=MAX_BARS)
+    best = smoothing_optimal_gap(k, label_smoothing)
+    gaps = np.linspace(-2.0, max(float(max_gap), best * 1.5), 241)
+    logits = np.zeros((gaps.size, k))
+    logits[:, 0] = gaps
+    one_hot_loss = [cross_entropy(row, 0) for row in logits]
+    smooth_loss = [cross_entropy(row, 0, label_smoothing=label_smoothing) for row in logits]
+    fig = new_figure(5.6, 2.8, layout=None)
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.17, top=0.88)
+    ax = _plain_axes(fig)
+    ax.plot(gaps, one_hot_loss, color=BAR_COLOUR, label="one-hot target")
+    ax.plot(gaps, smooth_loss, color=TOP_COLOUR, label=f"label smoothing {label_smoothing:g}")
+    ax.plot([best], [cross_entropy(np.r_[best, np.zeros(k - 1)], 0, label_smoothing=label_smoothing)], "o",
+            color=TOP_COLOUR, markersize=5)
+    ax.set_xlabel("gap: correct logit minus each other logit", fontsize=9)
+    ax.set_ylabel("loss", fontsize=9)
+    ax.set_title(f"K = {k}: smoothing puts the best gap at {best:.2f} instead of infinity", fontsize=9)
+    ax.legend(fontsize=8, frameon=False)
+    return fig
