@@ -21,7 +21,7 @@ def test_huge_stride_reads_only_the_windows(stride):
     elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert out.tolist() == [[4.0]] and peak < 2**20 and elapsed < 1.0
+    assert out.tolist() == [[4.0]] and peak < 2**20 and elapsed < 2.0
 
 
 def test_strided_gradients_and_scene_stay_small():
@@ -125,7 +125,7 @@ def test_sizes_past_a_documented_limit_are_refused_quickly(call):
     start = time.perf_counter()
     with pytest.raises(ValueError, match="at most|limit|MAX_"):
         call()
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 2.0
 
 
 def test_the_explorer_ranges_are_inside_the_limits():
