@@ -4,31 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..conv import ConvScene, conv_scene, output_size
-from ..plots.conv import conv2d_diagram, sliding_window_1d
-from . import Explorer, View, int_slider
+from ..conv import ConvScene, conv_scene, output_size, window_taps
+from ..plots.conv import conv2d_diagram
+from . import Explorer, int_slider
+from ._live import LiveExplorer, View, int_control
 
 __all__ = ["WindowExplorer", "ConvExplorer", "explorer_panel"]
 
 
-class WindowExplorer(Explorer):
+class WindowExplorer(LiveExplorer):
     """Slide a (dilated) window over a padded 1-D input and count the output positions.
+
+    Live on the built page too: ``js/window.js`` recomputes and draws the same view.
 
     >>> ex = WindowExplorer()
     >>> ex.set(n=7, kernel_size=3, stride=2, padding=1).ok
     True
     >>> ex.set(n=2, kernel_size=5, padding=0).ok
     False
+    >>> ex.set(n=1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: n (input length n) must be from 1 to 16, as on its slider; got 1000
     """
 
-    def controls_(self) -> dict[str, Any]:
-        return {
-            "n": int_slider("input length n", 7, 1, 16),
-            "kernel_size": int_slider("kernel size k", 3, 1, 7),
-            "stride": int_slider("stride s", 1, 1, 4),
-            "padding": int_slider("padding p", 0, 0, 3),
-            "dilation": int_slider("dilation d", 1, 1, 3),
-        }
+    js_module = "window.js"
+    url_key = "window"
+    n = int_control("input length n", 7, 1, 16)
+    kernel_size = int_control("kernel size k", 3, 1, 7)
+    stride = int_control("stride s", 1, 1, 4)
+    padding = int_control("padding p", 0, 0, 3)
+    dilation = int_control("dilation d", 1, 1, 3)
 
     def render(self, n: int, kernel_size: int, stride: int, padding: int, dilation: int) -> View:
         out = output_size(n, kernel_size, stride=stride, padding=padding, dilation=dilation)
@@ -38,7 +44,8 @@ class WindowExplorer(Explorer):
             rf"\left\lfloor \dfrac{{{n} + 2\cdot{padding} - {dilation}\cdot({kernel_size}-1) - 1}}{{{stride}}}"
             rf"\right\rfloor + 1 = \mathbf{{{out}}}$"
         )
-        return View(panel, sliding_window_1d(n, kernel_size, stride, padding, dilation))
+        rows = [window_taps(i, kernel_size, stride, dilation) for i in range(out)]
+        return View(panel, data={"out": out, "padded": n + 2 * padding, "rows": rows})
 
 
 def explorer_panel(scene: ConvScene) -> str:

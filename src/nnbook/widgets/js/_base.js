@@ -1,0 +1,270 @@
+// nnbook explorers: the ONE helper every explorer's front-end shares (MIT). nnbook.widgets
+// prepends it to each explorer's module (js/<explorer>.js) to make that widget's anywidget ESM.
+// Part 1 is pure (formatting like Python, refusals) and runs in the tests' embedded V8 too;
+// part 2 touches the DOM and is only called by render().
+
+// -- part 1: pure helpers ---------------------------------------------------------------------
+// An impossible setting: the model throws it with a message in words (Python's ValueError).
+class Refusal extends Error {}
+function refuse(message) { throw new Refusal(message); }
+
+// Python's f"{n:,}" for an integer (Number or BigInt).
+function fmtInt(n) {
+  const s = String(n), neg = s[0] === "-", digits = neg ? s.slice(1) : s;
+  return (neg ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+// Python's format(x, "g") (6 significant digits unless p says otherwise).
+function fmtG(x, p = 6) {
+  if (typeof x === "bigint") x = Number(x);
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  const [mant, ex] = x.toExponential(p - 1).split("e");
+  const e = parseInt(ex, 10);
+  const trim = (s) => (s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s);
+  if (e < -4 || e >= p) return trim(mant) + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
+  return trim(x.toFixed(Math.max(0, p - 1 - e)));
+}
+
+// Python's html.escape(s) (quote=True).
+function esc(s) {
+  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+}
+
+// Python's str(tuple(...)) of integers: "(1, 2)", "(3,)".
+function pyTuple(items) {
+  return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+}
+
+// Python's repr() of a str or int (for messages that quote a value).
+function pyRepr(v) {
+  if (typeof v === "string") return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (v === null || v === undefined) return "None";
+  return String(v);
+}
+
+// Check one control value against its spec (from Python's control_spec); refuse in words.
+function checkControl(spec, value) {
+  if (spec.kind === "int") {
+    if (typeof value !== "number" || !Number.isInteger(value))
+      refuse(`${spec.label} must be a whole number from ${spec.min} to ${spec.max}; got ${pyRepr(value)}`);
+    if (value < spec.min || value > spec.max)
+      refuse(`${spec.label} must be a whole number from ${spec.min} to ${spec.max}; got ${value}`);
+  } else if (spec.kind === "choice") {
+    if (!spec.options.some(([, v]) => v === value))
+      refuse(`${spec.label} must be one of ${spec.options.map(([, v]) => pyRepr(v)).join(", ")}; got ${pyRepr(value)}`);
+  } else if (spec.kind === "bool") {
+    if (value !== true && value !== false) refuse(`${spec.label} must be on or off (true/false); got ${pyRepr(value)}`);
+  }
+  return value;
+}
+
+// -- part 2: drawing and controls (DOM) ---------------------------------------------------------
+const SVG_NS = "http://www.w3.org/2000/svg";
+// The book's colours (nnbook.plots), so the live pictures match the figures in the text.
+const COLORS = { input: "#4c72b0", pad: "#d9d9d9", tap: "#dd8452", output: "#55a868", vector: "#8172b3",
+  edge: "#333333", grid: "#cccccc", text: "#222222", muted: "#777777" };
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+function s(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// A fresh <svg> of the given size (user units = CSS pixels unless the page is narrower).
+function svgCanvas(width, height, label) {
+  return s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": label,
+    style: "max-width:100%;height:auto;font-family:sans-serif" });
+}
+
+// Typeset $math$ with the page's MathJax 3 (the built book); elsewhere (JupyterLab has no global
+// MathJax) show the TeX in a readable plain form.
+function typeset(node) {
+  const MJ = globalThis.MathJax;
+  if (MJ && MJ.typesetPromise) {
+    if (MJ.typesetClear) MJ.typesetClear([node]);
+    const go = () => MJ.typesetPromise([node]).catch(() => {});
+    return MJ.startup && MJ.startup.promise ? MJ.startup.promise.then(go) : go();
+  }
+  node.innerHTML = node.innerHTML.replace(/\$([^$]+)\$/g, (_, tex) => `<span class="nnbook-tex">${plainTex(tex)}</span>`);
+  return Promise.resolve();
+}
+
+function plainTex(tex) {
+  let t = tex;
+  for (let i = 0; i < 4; i++) t = t.replace(/\\d?frac\{([^{}]*)\}\{([^{}]*)\}/g, "($1)/($2)");
+  return t.replace(/\\left|\\right/g, "").replace(/\\lfloor/g, "⌊").replace(/\\rfloor/g, "⌋")
+    .replace(/\\mathbf\{([^{}]*)\}/g, "<b>$1</b>").replace(/\\cdot/g, "·").replace(/\\times/g, "×")
+    .replace(/\\partial/g, "∂").replace(/\\,/g, " ").replace(/\\dots/g, "…").replace(/\\([a-zA-Z]+)/g, "$1")
+    .replace(/[{}]/g, "");
+}
+
+let uid = 0;
+
+// One control: an int (slider + number box), a choice (radio group) or a bool (checkbox).
+// Everything works with Tab, the arrow keys, Space and Enter. onChange(name, value) gets valid
+// values only; onRefuse(text) is told when a typed value is refused.
+function makeControl(spec, value, onChange, onRefuse) {
+  const id = `nnbook-c${++uid}`;
+  if (spec.kind === "int") {
+    const range = h("input", { type: "range", id, min: spec.min, max: spec.max, step: 1, value,
+      "aria-label": spec.label, "data-name": spec.name });
+    const box = h("input", { type: "number", min: spec.min, max: spec.max, step: 1, value,
+      "aria-label": `${spec.label} (type a number)`, class: "nnbook-num", "data-name": spec.name });
+    range.addEventListener("input", () => onChange(spec.name, Number(range.value)));
+    box.addEventListener("change", () => {
+      const text = box.value.trim(), v = Number(text);
+      try {
+        if (text === "" || !/^[+-]?\d+$/.test(text)) refuse(`${spec.label} must be a whole number from ${spec.min} to ${spec.max}; got '${text}'`);
+        checkControl(spec, v);
+        onChange(spec.name, v);
+      } catch (e) {
+        onRefuse(e.message);
+        box.value = range.value;
+      }
+    });
+    const node = h("div", { class: "nnbook-control nnbook-int" }, h("label", { for: id, text: spec.label }), range, box);
+    node.setValue = (v, max) => {
+      if (max !== undefined) { range.max = max; box.max = max; }
+      range.value = v; box.value = v;
+    };
+    return node;
+  }
+  if (spec.kind === "choice") {
+    const group = `nnbook-g${++uid}`;
+    const inputs = spec.options.map(([label, v]) => {
+      const input = h("input", { type: "radio", name: group, value: v, "data-name": spec.name, checked: v === value });
+      input.addEventListener("change", () => input.checked && onChange(spec.name, v));
+      return h("label", { class: "nnbook-radio" }, input, " " + label);
+    });
+    const node = h("fieldset", { class: "nnbook-control nnbook-choice", role: "radiogroup" },
+      h("legend", { text: spec.label }), inputs);
+    node.setValue = (v) => node.querySelectorAll("input").forEach((i) => { i.checked = i.value === String(v); });
+    return node;
+  }
+  const box = h("input", { type: "checkbox", id, checked: !!value, "data-name": spec.name });
+  box.addEventListener("change", () => onChange(spec.name, box.checked));
+  const node = h("div", { class: "nnbook-control nnbook-bool" }, box, h("label", { for: id, text: " " + spec.label }));
+  node.setValue = (v) => { box.checked = !!v; };
+  return node;
+}
+
+const IMPOSSIBLE = (msg) => `⚠ This combination is impossible: ${msg}. The picture below still shows the last valid setting.`;
+
+// The anywidget render() of an explorer. spec:
+//   key        name in the URL fragment (#<key>=<json>) of a copied link
+//   model(v)   pure: values -> {panel: HTML with $math$, ...numbers}; refuse() if impossible
+//   draw(m, v) -> an <svg> (or any node) for a good model m
+//   state      extra synced trait names that are part of the state (e.g. a list of layers)
+//   normalize(v) -> values with dependent ones fitted (e.g. a step clamped); optional
+//   bounds(v)  -> {name: max} for controls whose range depends on others; optional
+//   validate(name, value) -> refuse() a bad value of a `state` trait from a link; optional
+//   tools(ctx) -> extra nodes for the toolbar (buttons...); ctx = {values(), set(obj), refuse(text),
+//              note(text), model, onCleanup(f)}
+function explorer(spec) {
+  return function render({ model, el }) {
+    const specs = model.get("_controls");
+    const names = specs.map((c) => c.name).concat(spec.state || []);
+    const read = () => Object.fromEntries(names.map((n) => [n, model.get(n)]));
+    const root = h("div", { class: "nnbook-explorer", "data-explorer": spec.key });
+    // Keys typed here are ours: JupyterLab must not take arrows/Space/Enter as notebook commands.
+    root.addEventListener("keydown", (e) => e.stopPropagation());
+    const message = h("div", { class: "nnbook-message", role: "status", "aria-live": "polite" });
+    const panel = h("div", { class: "nnbook-panel tex2jax_process mathjax_process" });
+    const picture = h("div", { class: "nnbook-picture" });
+    const link = h("input", { type: "text", readonly: true, class: "nnbook-link", "aria-label": "link to this setting", hidden: true });
+    const setValues = (obj) => {
+      for (const [k, v] of Object.entries(obj)) model.set(k, v);
+      model.save_changes();
+      update();
+    };
+    const say = (text) => { message.textContent = text; message.className = "nnbook-message nnbook-refused"; };
+    const note = (text) => { message.textContent = text; message.className = "nnbook-message nnbook-note"; };
+    const controls = {};
+    for (const c of specs) controls[c.name] = makeControl(c, model.get(c.name), (n, v) => setValues({ [n]: v }),
+      (text) => say(`⚠ ${text}. The explorer keeps its last setting.`));
+    const cleanups = [];
+    const ctx = { values: read, set: setValues, refuse: say, note, model, onCleanup: (f) => cleanups.push(f) };
+    const copyLink = h("button", { type: "button", class: "nnbook-button", text: "copy link",
+      title: "a link that reopens this page with the explorer in this setting" });
+    copyLink.addEventListener("click", () => {
+      const url = location.href.split("#")[0] + "#" + spec.key + "=" + encodeURIComponent(JSON.stringify(read()));
+      link.hidden = false; link.value = url; link.select();
+      const done = () => note("Link copied: it reopens this page with the explorer in this setting.");
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(done, () => note("Copy the link below (Ctrl+C)."));
+      else note("Copy the link below (Ctrl+C).");
+    });
+    const tools = h("div", { class: "nnbook-tools" }, ...(spec.tools ? spec.tools(ctx) : []), copyLink);
+    root.append(h("div", { class: "nnbook-controls" }, Object.values(controls)), tools, link, message, panel, picture);
+    el.append(root);
+
+    let lastGood = null;
+    function update() {
+      let v = read();
+      if (spec.normalize) {
+        const fitted = spec.normalize(v);
+        const changed = Object.keys(fitted).filter((k) => fitted[k] !== v[k]);
+        if (changed.length) { for (const k of changed) model.set(k, fitted[k]); model.save_changes(); v = fitted; }
+      }
+      let bounds = {};
+      try { bounds = spec.bounds ? spec.bounds(v) : {}; } catch (e) { bounds = {}; }
+      for (const c of specs) controls[c.name].setValue(v[c.name], bounds[c.name]);
+      let m;
+      try {
+        m = spec.model(v);
+      } catch (e) {
+        say(e instanceof Refusal ? IMPOSSIBLE(e.message) : `⚠ Something went wrong while drawing this setting (${e}). The picture below still shows the last valid setting.`);
+        root.dataset.ok = "false";
+        return;
+      }
+      if (message.classList.contains("nnbook-refused")) { message.textContent = ""; message.className = "nnbook-message"; }
+      root.dataset.ok = "true";
+      root.dataset.state = JSON.stringify(v);
+      if (!lastGood || lastGood.panel !== m.panel) { panel.innerHTML = m.panel; typeset(panel); }
+      picture.replaceChildren(spec.draw(m, v));
+      lastGood = m;
+    }
+    const handlers = names.map((n) => { const f = () => update(); model.on(`change:${n}`, f); return [n, f]; });
+
+    // A link's setting (#key=json): checked value by value; a bad one is refused in words.
+    const hash = typeof location !== "undefined" ? location.hash : "";
+    if (hash.startsWith(`#${spec.key}=`)) {
+      try {
+        let state;
+        try { state = JSON.parse(decodeURIComponent(hash.slice(spec.key.length + 2))); } catch (e) { refuse("it is not a setting this explorer wrote"); }
+        if (!state || typeof state !== "object" || Array.isArray(state)) refuse("it is not a setting this explorer wrote");
+        for (const [k, value] of Object.entries(state)) {
+          const c = specs.find((x) => x.name === k);
+          if (c) checkControl(c, value);
+          else if ((spec.state || []).includes(k)) { if (spec.validate) spec.validate(k, value); }
+          else refuse(`it names ${pyRepr(k)}, which is not one of this explorer's controls`);
+        }
+        for (const [k, value] of Object.entries(state)) model.set(k, value);
+        model.save_changes();
+        update();
+        if (root.dataset.ok === "true") root.scrollIntoView({ block: "center" });
+      } catch (e) {
+        update();
+        say(`⚠ The link's setting was refused: ${e.message}. The explorer shows its first setting.`);
+      }
+    } else update();
+    return () => { handlers.forEach(([n, f]) => model.off(`change:${n}`, f)); cleanups.forEach((f) => f()); };
+  };
+}

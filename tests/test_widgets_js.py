@@ -1,0 +1,157 @@
+"""The explorers' JavaScript front-ends against nnbook: parity harness, shared helper, vendoring.
+
+Each explorer's ``model`` (in ``src/nnbook/widgets/js/<module>.js``) runs in an embedded V8
+(``mini-racer``, no node needed) over its whole control space, or a dense sample, and every
+number and string it would show must equal the Python reference
+(:meth:`nnbook.widgets.LiveExplorer.view_model`, computed with nnbook): 0 disagreements.
+
+Other explorers' parity tests (``tests/test_widgets_js_*.py``) reuse :func:`js_context`,
+:func:`js_models` and :func:`assert_parity` from here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import pathlib
+import re
+
+import pytest
+
+pytest.importorskip("anywidget")
+mini_racer = pytest.importorskip("py_mini_racer")
+
+from nnbook.widgets._live import JS_DIR, LiveExplorer, js_source  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+OFFLINE = ROOT / "book" / "_offline" / "nnbook"
+
+
+# -- the harness (reused by tests/test_widgets_js_*.py) ----------------------------------------
+def js_context(module: str):
+    """A V8 context with ``js/_base.js`` and ``js/<module>`` loaded (the ESM export dropped)."""
+    source = js_source(module)
+    assert source.count("export default") == 1, "a module ends with one `export default { render: ... }`"
+    ctx = mini_racer.MiniRacer()
+    ctx.eval(source.replace("export default", "globalThis.__default ="))
+    return ctx
+
+
+def js_models(ctx, states: list[dict], function: str = "model") -> list[dict]:
+    """``function(state)`` for every state (one call into V8): the model, or ``{"error": message}``
+    for a refusal (``refuse(...)``). Other exceptions propagate: they are bugs."""
+    script = (
+        f"JSON.stringify({json.dumps(states)}.map(v => {{ try {{ return {function}(v); }} "
+        "catch (e) { if (e instanceof Refusal) return {error: e.message}; throw e; } }), "
+        "(k, x) => typeof x === 'bigint' ? Number(x) : x)"
+    )
+    return json.loads(ctx.eval(script))
+
+
+def assert_parity(explorer: LiveExplorer, ctx, states: list[dict], chunk: int = 2000) -> int:
+    """Every state gives the same view model in JavaScript and in Python; returns the count."""
+    disagreements = []
+    for start in range(0, len(states), chunk):
+        part = states[start:start + chunk]
+        for state, js in zip(part, js_models(ctx, part)):
+            py = json.loads(json.dumps(explorer.view_model(**state)))
+            if js != py:
+                disagreements.append((state, _first_difference(py, js)))
+    assert not disagreements, f"{len(disagreements)} of {len(states)} disagree; first: {disagreements[:3]}"
+    return len(states)
+
+
+def _first_difference(py, js, path="") -> str:
+    if isinstance(py, dict) and isinstance(js, dict):
+        for key in sorted(set(py) | set(js)):
+            if py.get(key, "<missing>") != js.get(key, "<missing>"):
+                return _first_difference(py.get(key, "<missing>"), js.get(key, "<missing>"), f"{path}.{key}")
+    if isinstance(py, list) and isinstance(js, list) and len(py) == len(js):
+        for i, (a, b) in enumerate(zip(py, js)):
+            if a != b:
+                return _first_difference(a, b, f"{path}[{i}]")
+    return f"{path}: python {py!r} != js {js!r}"
+
+
+def control_space(explorer: LiveExplorer, **fixed) -> list[dict]:
+    """Every combination of the explorer's controls (``fixed`` ones held)."""
+    axes = []
+    for spec in explorer.control_specs():
+        name = spec["name"]
+        if name in fixed:
+            axes.append([(name, v) for v in (fixed[name] if isinstance(fixed[name], list) else [fixed[name]])])
+        elif spec["kind"] == "int":
+            axes.append([(name, v) for v in range(spec["min"], spec["max"] + 1)])
+        elif spec["kind"] == "choice":
+            axes.append([(name, v) for _, v in spec["options"]])
+        else:
+            axes.append([(name, False), (name, True)])
+    return [dict(combo) for combo in itertools.product(*axes)]
+
+
+# -- the shared helper ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def base():
+    ctx = mini_racer.MiniRacer()
+    ctx.eval((JS_DIR / "_base.js").read_text())
+    return ctx
+
+
+@pytest.mark.parametrize("value", [0, -0.0, 1, 12, 975, 0.5, 1 / 3, 2 / 3, 123456, 1234567, 1e-5, 0.0001, 3.14159265,
+                                   -2.5e-7, 1e16, 99999.95, 999999.5, float("nan"), float("inf"), -float("inf")])
+def test_fmt_g_is_pythons_g(base, value):
+    assert base.eval(f"fmtG({json.dumps(value) if value == value and abs(value) != float('inf') else str(value).replace('nan', 'NaN').replace('inf', 'Infinity')})") == format(value, "g")
+
+
+@pytest.mark.parametrize("value", [0, 7, 999, 1000, -1234567, 680770, 2**60])
+def test_fmt_int_is_pythons_thousands(base, value):
+    assert base.eval(f"fmtInt({value}n)") == f"{value:,}"
+
+
+def test_escape_and_tuples_are_pythons(base):
+    import html
+
+    text = "a<b & 'c' \"d\">"
+    assert base.eval(f"esc({json.dumps(text)})") == html.escape(text)
+    assert base.eval("pyTuple([16, 20, 20])") == str((16, 20, 20)) and base.eval("pyTuple([10])") == str((10,))
+
+
+def test_control_values_are_checked_in_words(base):
+    spec = json.dumps({"name": "n", "kind": "int", "label": "input length n", "min": 1, "max": 16})
+    check = f"(v => {{ try {{ checkControl({spec}, v); return 'ok'; }} catch (e) {{ return (e instanceof Refusal) + ' ' + e.message; }} }})"
+    assert base.eval(f"{check}(7)") == "ok"
+    assert base.eval(f"{check}(1000)") == "true input length n must be a whole number from 1 to 16; got 1000"
+    assert base.eval(f"{check}('7')") == "true input length n must be a whole number from 1 to 16; got '7'"
+    assert base.eval(f"{check}(2.5)").startswith("true ")
+
+
+# -- vendoring: the page loads the same anywidget the Python package speaks ---------------------
+def test_anywidget_versions_agree():
+    """PyPI pin (requirements.txt, pyproject), the installed package, and the vendored npm build."""
+    import anywidget
+
+    pin = re.search(r"^anywidget==([\d.]+)", (ROOT / "requirements.txt").read_text(), re.M).group(1)
+    extra = re.search(r'"anywidget==([\d.]+)"', (ROOT / "pyproject.toml").read_text()).group(1)
+    vendored = re.search(r"^anywidget ([\d.]+)", (OFFLINE / "VERSIONS.txt").read_text(), re.M).group(1)
+    fetched = re.search(r"ANYWIDGET=([\d.]+)", (ROOT / "book" / "_offline" / "fetch.sh").read_text()).group(1)
+    assert pin == extra == vendored == fetched == anywidget.__version__
+    bundle = (OFFLINE / "anywidget" / "index.js").read_text()
+    assert 'define(["@jupyter-widgets/base"]' in bundle and (OFFLINE / "anywidget" / "LICENSE").is_file()
+    assert 'anywidget: new URL("anywidget/index", here).href' in (OFFLINE / "require-paths.js").read_text()
+
+
+def test_every_explorer_module_loads_and_exports_render():
+    for module in sorted(p.name for p in JS_DIR.glob("*.js") if not p.name.startswith("_")):
+        ctx = js_context(module)
+        assert ctx.eval("typeof globalThis.__default.render") == "function", module
+        assert ctx.eval("typeof model") == "function", module
+
+
+# -- the intro's WindowExplorer: every state of its sliders --------------------------------------
+def test_window_explorer_parity_every_slider_state():
+    from nnbook.widgets.conv import WindowExplorer
+
+    ex = WindowExplorer()
+    states = control_space(ex)
+    assert len(states) == 16 * 7 * 4 * 4 * 3
+    assert assert_parity(ex, js_context("window.js"), states) == 5376
