@@ -126,18 +126,32 @@ function makeControl(spec, value, onChange, onRefuse) {
   if (spec.kind === "int") {
     const range = h("input", { type: "range", id, min: spec.min, max: spec.max, step: 1, value,
       "aria-label": spec.label, "data-name": spec.name });
-    const box = h("input", { type: "number", min: spec.min, max: spec.max, step: 1, value,
-      "aria-label": `${spec.label} (type a number)`, class: "nnbook-num", "data-name": spec.name });
+    // A text box (not type=number, which silently drops what it cannot parse): what is typed is
+    // checked, and refused in words. ArrowUp/ArrowDown step it, as in a number box.
+    const box = h("input", { type: "text", inputmode: "numeric", size: 4, value, class: "nnbook-num",
+      "aria-label": `${spec.label} (type a whole number from ${spec.min} to ${spec.max}, then Enter)`, "data-name": spec.name });
     range.addEventListener("input", () => onChange(spec.name, Number(range.value)));
-    box.addEventListener("change", () => {
-      const text = box.value.trim(), v = Number(text);
+    const commit = () => {
+      const text = box.value.trim();
+      if (text === range.value) return;
       try {
-        if (text === "" || !/^[+-]?\d+$/.test(text)) refuse(`${spec.label} must be a whole number from ${spec.min} to ${spec.max}; got '${text}'`);
+        if (!/^[+-]?\d+$/.test(text)) refuse(`${spec.label} must be a whole number from ${spec.min} to ${spec.max}; got '${text}'`);
+        const v = Number(text);
         checkControl(spec, v);
+        if (v > Number(range.max)) refuse(`${spec.label} can be at most ${range.max} in this setting; got ${v}`);
         onChange(spec.name, v);
       } catch (e) {
         onRefuse(e.message);
         box.value = range.value;
+      }
+    };
+    box.addEventListener("change", commit);
+    box.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") commit();
+      else if (e.key === "ArrowUp" || e.key === "ArrowDown") {
+        e.preventDefault();
+        const v = Number(range.value) + (e.key === "ArrowUp" ? 1 : -1);
+        if (v >= Number(range.min) && v <= Number(range.max)) onChange(spec.name, v);
       }
     });
     const node = h("div", { class: "nnbook-control nnbook-int" }, h("label", { for: id, text: spec.label }), range, box);
@@ -189,6 +203,11 @@ function explorer(spec) {
     const message = h("div", { class: "nnbook-message", role: "status", "aria-live": "polite" });
     const panel = h("div", { class: "nnbook-panel tex2jax_process mathjax_process" });
     const picture = h("div", { class: "nnbook-picture" });
+    // A new panel is typeset out of sight and swapped in when ready: no flash of raw TeX, and
+    // the picture (drawn first) does not wait for MathJax.
+    const staging = h("div", { class: "nnbook-panel tex2jax_process mathjax_process", "aria-hidden": "true",
+      style: "position:absolute;left:-10000px;top:0;visibility:hidden" });
+    let panelSeq = 0;
     const link = h("input", { type: "text", readonly: true, class: "nnbook-link", "aria-label": "link to this setting", hidden: true });
     const setValues = (obj) => {
       for (const [k, v] of Object.entries(obj)) model.set(k, v);
@@ -212,7 +231,7 @@ function explorer(spec) {
       else note("Copy the link below (Ctrl+C).");
     });
     const tools = h("div", { class: "nnbook-tools" }, ...(spec.tools ? spec.tools(ctx) : []), copyLink);
-    root.append(h("div", { class: "nnbook-controls" }, Object.values(controls)), tools, link, message, panel, picture);
+    root.append(h("div", { class: "nnbook-controls" }, Object.values(controls)), tools, link, message, panel, picture, staging);
     el.append(root);
 
     let lastGood = null;
@@ -237,14 +256,21 @@ function explorer(spec) {
       if (message.classList.contains("nnbook-refused")) { message.textContent = ""; message.className = "nnbook-message"; }
       root.dataset.ok = "true";
       root.dataset.state = JSON.stringify(v);
-      if (!lastGood || lastGood.panel !== m.panel) { panel.innerHTML = m.panel; typeset(panel); }
+      root.nnbookModel = m; // what is shown, for tests (the same dict Python's view_model gives)
       picture.replaceChildren(spec.draw(m, v));
+      if (!lastGood || lastGood.panel !== m.panel) {
+        const seq = ++panelSeq;
+        staging.innerHTML = m.panel;
+        const swap = () => { if (seq === panelSeq) panel.replaceChildren(...staging.childNodes); };
+        if (!lastGood) { swap(); typeset(panel); } else typeset(staging).then(swap, swap);
+      }
       lastGood = m;
     }
     const handlers = names.map((n) => { const f = () => update(); model.on(`change:${n}`, f); return [n, f]; });
 
     // A link's setting (#key=json): checked value by value; a bad one is refused in words.
     const hash = typeof location !== "undefined" ? location.hash : "";
+    update(); // the first (saved) setting: the picture that stays if a link's setting is impossible
     if (hash.startsWith(`#${spec.key}=`)) {
       try {
         let state;
@@ -261,10 +287,9 @@ function explorer(spec) {
         update();
         if (root.dataset.ok === "true") root.scrollIntoView({ block: "center" });
       } catch (e) {
-        update();
         say(`⚠ The link's setting was refused: ${e.message}. The explorer shows its first setting.`);
       }
-    } else update();
+    }
     return () => { handlers.forEach(([n, f]) => model.off(`change:${n}`, f)); cleanups.forEach((f) => f()); };
   };
 }
