@@ -37,9 +37,13 @@ def js_context(module: str):
     return ctx
 
 
-def js_models(ctx, states: list[dict], function: str = "model") -> list[dict]:
-    """``function(state)`` for every state (one call into V8): the model, or ``{"error": message}``
-    for a refusal (``refuse(...)``). Other exceptions propagate: they are bugs."""
+VIEW_MODEL = "(v => model(typeof normalize === 'function' ? normalize(v) : v))"
+
+
+def js_models(ctx, states: list[dict], function: str = VIEW_MODEL) -> list[dict]:
+    """``function(state)`` for every state (one call into V8): by default what the front-end
+    shows, ``model(normalize(state))`` (``normalize`` if the module has one), or
+    ``{"error": message}`` for a refusal (``refuse(...)``). Other exceptions propagate: bugs."""
     script = (
         f"JSON.stringify({json.dumps(states)}.map(v => {{ try {{ return {function}(v); }} "
         "catch (e) { if (e instanceof Refusal) return {error: e.message}; throw e; } }), "
@@ -155,3 +159,47 @@ def test_window_explorer_parity_every_slider_state():
     states = control_space(ex)
     assert len(states) == 16 * 7 * 4 * 4 * 3
     assert assert_parity(ex, js_context("window.js"), states) == 5376
+
+
+# -- the convolution chapter's ConvExplorer ----------------------------------------------------------
+def test_conv_explorer_parity_every_setting():
+    """Every (n, k, s, p, d, mode, flip, view) at the first step and at a step past the end
+    (clamped to the last position): 34,560 states; every step of a sample below."""
+    from nnbook.widgets.conv import ConvExplorer
+
+    ex = ConvExplorer()
+    states = control_space(ex, step=[0, ConvExplorer.MAX_STEP])
+    assert len(states) == 8 * 5 * 3 * 3 * 3 * 4 * 2 * 2 * 2
+    assert assert_parity(ex, js_context("conv.js"), states) == len(states)
+
+
+def test_conv_explorer_parity_every_step_of_a_sample():
+    import random
+
+    from nnbook.widgets.conv import ConvExplorer
+
+    ex = ConvExplorer()
+    settings = random.Random(11).sample(control_space(ex, step=0), 150)
+    states = []
+    for setting in settings:
+        try:
+            last = ex.bounds(**setting)["step"]
+        except ValueError:
+            continue
+        states += [dict(setting, step=step) for step in range(last + 1)]
+    assert len(states) > 2000
+    assert_parity(ex, js_context("conv.js"), states)
+
+
+def test_conv_explorer_step_range_follows_the_setting():
+    from nnbook.widgets.conv import ConvExplorer
+
+    ex, ctx = ConvExplorer(), js_context("conv.js")
+    states = control_space(ex, step=0)[::37]
+    js = json.loads(ctx.eval(f"JSON.stringify({json.dumps(states)}.map(v => bounds(v).step ?? null))"))
+    for state, js_last in zip(states, js):
+        try:
+            py_last = ex.bounds(**state)["step"]
+        except ValueError:
+            py_last = None
+        assert js_last == py_last, state

@@ -94,6 +94,21 @@ function svgCanvas(width, height, label) {
     style: "max-width:100%;height:auto;font-family:sans-serif" });
 }
 
+// Pictures as SVG text (one innerHTML write is much faster than thousands of DOM calls):
+// tag("rect", {x: 1, ...}) or tag("text", {...}, "label"); svgDoc(width, height, label, parts).
+function tag(name, attrs, text) {
+  let out = "<" + name;
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (v !== undefined && v !== null) out += " " + k + '="' + (typeof v === "number" ? v : esc(v)) + '"';
+  }
+  return text === undefined ? out + "/>" : out + ">" + esc(text) + "</" + name + ">";
+}
+function svgDoc(width, height, label, parts) {
+  return `<svg xmlns="${SVG_NS}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
+    `aria-label="${esc(label)}" style="max-width:100%;height:auto;font-family:sans-serif">${parts.join("")}</svg>`;
+}
+
 // Typeset $math$ with the page's MathJax 3 (the built book); elsewhere (JupyterLab has no global
 // MathJax) show the TeX in a readable plain form.
 function typeset(node) {
@@ -185,13 +200,13 @@ const IMPOSSIBLE = (msg) => `⚠ This combination is impossible: ${msg}. The pic
 // The anywidget render() of an explorer. spec:
 //   key        name in the URL fragment (#<key>=<json>) of a copied link
 //   model(v)   pure: values -> {panel: HTML with $math$, ...numbers}; refuse() if impossible
-//   draw(m, v) -> an <svg> (or any node) for a good model m
+//   draw(m, v) -> the picture for a good model m: SVG text (svgDoc/tag, fastest) or a DOM node
 //   state      extra synced trait names that are part of the state (e.g. a list of layers)
 //   normalize(v) -> values with dependent ones fitted (e.g. a step clamped); optional
 //   bounds(v)  -> {name: max} for controls whose range depends on others; optional
 //   validate(name, value) -> refuse() a bad value of a `state` trait from a link; optional
 //   tools(ctx) -> extra nodes for the toolbar (buttons...); ctx = {values(), set(obj), refuse(text),
-//              note(text), model, onCleanup(f)}
+//              note(text), model, onCleanup(f), onModel(f): f(m, v) after each good redraw}
 function explorer(spec) {
   return function render({ model, el }) {
     const specs = model.get("_controls");
@@ -209,18 +224,19 @@ function explorer(spec) {
       style: "position:absolute;left:-10000px;top:0;visibility:hidden" });
     let panelSeq = 0;
     const link = h("input", { type: "text", readonly: true, class: "nnbook-link", "aria-label": "link to this setting", hidden: true });
-    const setValues = (obj) => {
-      for (const [k, v] of Object.entries(obj)) model.set(k, v);
-      model.save_changes();
-      update();
-    };
+    // Changes made here redraw once (below); changes from elsewhere (Python in JupyterLab, another
+    // view of the same widget) arrive as change events and redraw too.
+    let quiet = false;
+    const store = (obj) => { quiet = true; try { model.set(obj); model.save_changes(); } finally { quiet = false; } };
+    const setValues = (obj) => { store(obj); update(); };
     const say = (text) => { message.textContent = text; message.className = "nnbook-message nnbook-refused"; };
     const note = (text) => { message.textContent = text; message.className = "nnbook-message nnbook-note"; };
     const controls = {};
     for (const c of specs) controls[c.name] = makeControl(c, model.get(c.name), (n, v) => setValues({ [n]: v }),
       (text) => say(`⚠ ${text}. The explorer keeps its last setting.`));
-    const cleanups = [];
-    const ctx = { values: read, set: setValues, refuse: say, note, model, onCleanup: (f) => cleanups.push(f) };
+    const cleanups = [], watchers = [];
+    const ctx = { values: read, set: setValues, refuse: say, note, model, onCleanup: (f) => cleanups.push(f),
+      onModel: (f) => watchers.push(f) };
     const copyLink = h("button", { type: "button", class: "nnbook-button", text: "copy link",
       title: "a link that reopens this page with the explorer in this setting" });
     copyLink.addEventListener("click", () => {
@@ -236,11 +252,12 @@ function explorer(spec) {
 
     let lastGood = null;
     function update() {
+      const t0 = performance.now();
       let v = read();
       if (spec.normalize) {
         const fitted = spec.normalize(v);
         const changed = Object.keys(fitted).filter((k) => fitted[k] !== v[k]);
-        if (changed.length) { for (const k of changed) model.set(k, fitted[k]); model.save_changes(); v = fitted; }
+        if (changed.length) { store(Object.fromEntries(changed.map((k) => [k, fitted[k]]))); v = fitted; }
       }
       let bounds = {};
       try { bounds = spec.bounds ? spec.bounds(v) : {}; } catch (e) { bounds = {}; }
@@ -257,7 +274,10 @@ function explorer(spec) {
       root.dataset.ok = "true";
       root.dataset.state = JSON.stringify(v);
       root.nnbookModel = m; // what is shown, for tests (the same dict Python's view_model gives)
-      picture.replaceChildren(spec.draw(m, v));
+      const t1 = performance.now();
+      const drawn = spec.draw(m, v);
+      if (typeof drawn === "string") picture.innerHTML = drawn; else picture.replaceChildren(drawn);
+      root.nnbookTiming = { model: t1 - t0, draw: performance.now() - t1 };
       if (!lastGood || lastGood.panel !== m.panel) {
         const seq = ++panelSeq;
         staging.innerHTML = m.panel;
@@ -265,8 +285,9 @@ function explorer(spec) {
         if (!lastGood) { swap(); typeset(panel); } else typeset(staging).then(swap, swap);
       }
       lastGood = m;
+      for (const f of watchers) f(m, v);
     }
-    const handlers = names.map((n) => { const f = () => update(); model.on(`change:${n}`, f); return [n, f]; });
+    const handlers = names.map((n) => { const f = () => { if (!quiet) update(); }; model.on(`change:${n}`, f); return [n, f]; });
 
     // A link's setting (#key=json): checked value by value; a bad one is refused in words.
     const hash = typeof location !== "undefined" ? location.hash : "";
@@ -282,9 +303,7 @@ function explorer(spec) {
           else if ((spec.state || []).includes(k)) { if (spec.validate) spec.validate(k, value); }
           else refuse(`it names ${pyRepr(k)}, which is not one of this explorer's controls`);
         }
-        for (const [k, value] of Object.entries(state)) model.set(k, value);
-        model.save_changes();
-        update();
+        setValues(state);
         if (root.dataset.ok === "true") root.scrollIntoView({ block: "center" });
       } catch (e) {
         say(`⚠ The link's setting was refused: ${e.message}. The explorer shows its first setting.`);

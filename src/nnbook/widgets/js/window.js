@@ -25,24 +25,23 @@ function model(v) {
 function draw(m, v) {
   const { n, padding: p } = v, cell = 22, left = 58, top = 24;
   const width = left + m.padded * cell + 10, height = top + (m.rows.length + 1) * cell + 12;
-  const svg = svgCanvas(width, height, `${m.out} output positions of a window over ${n} inputs`);
-  svg.append(s("text", { x: left, y: 14, "font-size": 12 }, `${m.out} output position${m.out === 1 ? "" : "s"}`));
-  const box = (i, row, fill, label, color = "white") => {
+  const parts = [tag("text", { x: left, y: 14, "font-size": 12 }, `${m.out} output position${m.out === 1 ? "" : "s"}`)];
+  const box = (i, row, fill, label) => {
     const x = left + i * cell, y = top + row * cell;
-    svg.append(s("rect", { x, y, width: cell - 2, height: cell - 2, fill, stroke: fill === "none" ? COLORS.grid : COLORS.edge, "stroke-width": 0.6 }));
-    if (label !== undefined) svg.append(s("text", { x: x + cell / 2 - 1, y: y + cell / 2 + 3, "font-size": 10, "text-anchor": "middle", fill: color }, label));
+    parts.push(tag("rect", { x, y, width: cell - 2, height: cell - 2, fill, stroke: fill === "none" ? COLORS.grid : COLORS.edge, "stroke-width": 0.6 }));
+    if (label !== undefined) parts.push(tag("text", { x: x + cell / 2 - 1, y: y + cell / 2 + 3, "font-size": 10, "text-anchor": "middle", fill: "white" }, label));
   };
   for (let i = 0; i < m.padded; i++) {
     const pad = i < p || i >= p + n;
     box(i, 0, pad ? COLORS.pad : COLORS.input, pad ? undefined : String(i - p));
   }
-  svg.append(s("text", { x: left - 6, y: top + cell / 2 + 3, "font-size": 11, "text-anchor": "end" }, "input"));
+  parts.push(tag("text", { x: left - 6, y: top + cell / 2 + 3, "font-size": 11, "text-anchor": "end" }, "input"));
   m.rows.forEach((taps, r) => {
     for (let i = 0; i < m.padded; i++) box(i, r + 1, "none");
     for (const t of taps) box(t, r + 1, COLORS.tap);
-    svg.append(s("text", { x: left - 6, y: top + (r + 1) * cell + cell / 2 + 3, "font-size": 11, "text-anchor": "end", fill: COLORS.output }, `out[${r}]`));
+    parts.push(tag("text", { x: left - 6, y: top + (r + 1) * cell + cell / 2 + 3, "font-size": 11, "text-anchor": "end", fill: COLORS.output }, `out[${r}]`));
   });
-  return svg;
+  return svgDoc(width, height, `${m.out} output positions of a window over ${n} inputs`, parts);
 }
 
 export default { render: explorer({ key: "window", model, draw }) };
