@@ -203,3 +203,60 @@ def test_conv_explorer_step_range_follows_the_setting():
         except ValueError:
             py_last = None
         assert js_last == py_last, state
+
+
+# -- the sizing chapter's NetworkBuilder: presets, a dense random sample, and the Add button -------
+def _random_builder_state(rng) -> dict:
+    from nnbook.widgets.sizing import LAYER_KINDS, LAYER_RANGES
+
+    def number(name, small=False):
+        low, high = LAYER_RANGES[name]
+        return rng.randint(low, min(high, low + 3)) if small and rng.random() < 0.7 else rng.randint(low, high)
+
+    def spec():
+        return {"kind": rng.choice(LAYER_KINDS), "size": number("size", small=True),
+                "kernel_size": number("kernel_size", small=True), "stride": number("stride", small=True),
+                "padding": number("padding", small=True), "dilation": number("dilation", small=True)}
+
+    side = rng.choice([rng.randint(1, 256), rng.randint(16, 256), rng.randint(1, 12)])
+    return {"channels": rng.choice([1, 3, rng.randint(1, 256)]), "height": side,
+            "width": side if rng.random() < 0.7 else rng.randint(1, 256), **spec(),
+            "layers": [spec() for _ in range(rng.choice([0, 1, 2, 3, 4, 6, 9]))]}
+
+
+def test_network_builder_parity_presets_and_a_dense_sample():
+    import random
+
+    from nnbook.widgets.sizing import PRESETS, NetworkBuilder
+
+    ex = NetworkBuilder()
+    rng = random.Random(2026)
+    states = [dict(_random_builder_state(rng), **ex._presets[name]) for name in PRESETS for _ in range(20)]
+    states += [_random_builder_state(rng) for _ in range(6000)]
+    results = [ex.view_model(**s) for s in states]
+    valid = sum("error" not in r for r in results)
+    assert 1500 < valid < len(states) - 1500, valid  # both kinds are well represented
+    assert assert_parity(ex, js_context("sizing.js"), states) == len(states)
+
+
+def test_network_builder_add_button_parity():
+    """What Add does (the new network, or the refusal in words) agrees with NetworkBuilder.add."""
+    import html
+    import random
+
+    from nnbook.widgets.sizing import NetworkBuilder
+
+    rng = random.Random(7)
+    ex, ctx = NetworkBuilder("empty"), js_context("sizing.js")
+    states = [_random_builder_state(rng) for _ in range(400)]
+    js = js_models(ctx, states, function="addLayer")
+    added = 0
+    for state, outcome in zip(states, js):
+        ex.set(**state)
+        if ex.add():
+            added += 1
+            assert outcome == ex.layers, state
+        else:
+            text = html.unescape(re.sub("<[^>]+>", "", ex.message.value))
+            assert text == f"\u26a0 {outcome['error']}. The network is unchanged.", state
+    assert 50 < added < 350

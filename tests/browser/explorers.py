@@ -65,7 +65,7 @@ READ_EXPLORER = """() => [...document.querySelectorAll('.nnbook-explorer')].map(
     message: root.querySelector('.nnbook-message').textContent,
     panel: root.querySelector('.nnbook-panel').textContent,
     picture: root.querySelector('.nnbook-picture').innerHTML,
-    model: root.nnbookModel || null,
+    model: root.nnbookModel ? JSON.parse(JSON.stringify(root.nnbookModel, (k, x) => typeof x === 'bigint' ? Number(x) : x)) : null,
 }))"""
 
 WAIT_FOR_EXPLORERS = """async (count) => {

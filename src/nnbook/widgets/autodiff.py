@@ -158,9 +158,15 @@ class TraceStepper(LiveExplorer):
     point = text_control("at", "2, 5", width="8em")
     step = int_control("step", 0, 0, MAX_STEPS)
     trace = traitlets.Dict().tag(sync=True)  # trace_data of the current formula and point (or its error)
+    live = traitlets.Bool(False).tag(sync=True)  # a front-end said hello to this kernel (never on the built page)
 
     def __init__(self, expression: str = "log(x1) + x1*x2 - sin(x2)", point: str = "2, 5", **values: Any) -> None:
         super().__init__(expression=expression, point=point, **values)
+        self.on_msg(self._on_front_end_message)
+
+    def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "hello":
+            self.live = True
 
     def _data(self, expression: str, point: str) -> dict[str, Any]:
         key = (expression, point)

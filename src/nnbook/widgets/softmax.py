@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..softmax import entropy, heaviside, sigmoid, softmax, steepness_for_gap
-from ._live import LiveExplorer, View, float_control, js_bundle, text_control
+from ._live import LiveExplorer, View, float_control, text_control
 
 __all__ = ["TemperatureExplorer", "StepExplorer", "parse_logits", "MAX_CLASSES"]
 
@@ -67,7 +67,7 @@ class TemperatureExplorer(LiveExplorer):
     False
     """
 
-    js_module = "softmax_temperature.js"
+    js_module = ("_pyformat.js", "_softmax.js", "softmax_temperature.js")
     url_key = "softmax-temperature"
     logits = text_control("logits z", "1, 2, 3")
     shift = float_control("shift c", 0.0, -10.0, 10.0, 0.5, digits=3)
@@ -110,7 +110,7 @@ class StepExplorer(LiveExplorer):
     True
     """
 
-    js_module = "softmax_step.js"
+    js_module = ("_pyformat.js", "_softmax.js", "softmax_step.js")
     url_key = "sigmoid-step"
     k = float_control("steepness k", 1.0, -0.5, 3.0, 0.05, log=True, digits=3)
     delta = float_control("band delta", 0.1, 0.01, 1.0, 0.01, digits=3)

@@ -50,7 +50,10 @@ const STATIC_ONLY = "this page holds the steps of the saved formula only; a new 
 
 function model(v, d = {}) {
   const t = d.trace;
-  if (!t || t.expression !== v.expression || t.point !== v.point) refuse(STATIC_ONLY);
+  if (!t || t.expression !== v.expression || t.point !== v.point) {
+    if (d.live && typeof pending === "function") pending("tracing the new formula in Python…");
+    refuse(STATIC_ONLY);
+  }
   if (t.error !== undefined) refuse(t.error);
   return stepperView(t, v.step);
 }
@@ -134,7 +137,8 @@ function tools(ctx) {
     }, 900);
   });
   ctx.onCleanup(stop);
+  try { ctx.model.send({ type: "hello" }); } catch (e) { /* no kernel: the built page */ }
   return [button];
 }
 
-export default { render: explorer({ key: "trace-stepper", model, draw, normalize, bounds, tools, data: ["trace"] }) };
+export default { render: explorer({ key: "trace-stepper", model, draw, normalize, bounds, tools, data: ["trace", "live"] }) };
