@@ -28,9 +28,10 @@ OFFLINE = ROOT / "book" / "_offline" / "nnbook"
 
 
 # -- the harness (reused by tests/test_widgets_js_*.py) ----------------------------------------
-def js_context(module: str):
-    """A V8 context with ``js/_base.js`` and ``js/<module>`` loaded (the ESM export dropped)."""
-    source = js_source(module)
+def js_context(*modules):
+    """A V8 context with ``js/_base.js`` and ``js/<module>`` loaded (the ESM export dropped);
+    ``modules`` as an explorer's ``js_module`` (one file, or helpers then the module)."""
+    source = js_source(*modules)
     assert source.count("export default") == 1, "a module ends with one `export default { render: ... }`"
     ctx = mini_racer.MiniRacer()
     ctx.eval(source.replace("export default", "globalThis.__default ="))
@@ -145,10 +146,22 @@ def test_anywidget_versions_agree():
 
 
 def test_every_explorer_module_loads_and_exports_render():
-    for module in sorted(p.name for p in JS_DIR.glob("*.js") if not p.name.startswith("_")):
-        ctx = js_context(module)
-        assert ctx.eval("typeof globalThis.__default.render") == "function", module
-        assert ctx.eval("typeof model") == "function", module
+    import importlib
+    import pkgutil
+
+    import nnbook.widgets
+
+    classes = []
+    for info in pkgutil.iter_modules(nnbook.widgets.__path__):
+        module = importlib.import_module(f"nnbook.widgets.{info.name}")
+        classes += [c for c in vars(module).values() if isinstance(c, type) and issubclass(c, LiveExplorer)
+                    and c.__dict__.get("js_module")]
+    assert {"WindowExplorer", "ConvExplorer", "NetworkBuilder"} <= {c.__name__ for c in classes}
+    for cls in classes:
+        ctx = js_context(cls.js_module)
+        assert ctx.eval("typeof globalThis.__default.render") == "function", cls
+        assert ctx.eval("typeof model") == "function", cls
+        assert cls.url_key, cls
 
 
 # -- the intro's WindowExplorer: every state of its sliders --------------------------------------

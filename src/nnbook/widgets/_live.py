@@ -41,6 +41,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import math
 import pathlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,7 +50,8 @@ from typing import Any, ClassVar
 import anywidget
 import traitlets
 
-__all__ = ["LiveExplorer", "View", "int_control", "choice_control", "bool_control", "js_source"]
+__all__ = ["LiveExplorer", "View", "int_control", "float_control", "choice_control", "bool_control", "text_control",
+           "js_source"]
 
 JS_DIR = pathlib.Path(__file__).with_name("js")
 _order = itertools.count()
@@ -76,11 +78,34 @@ def int_control(label: str, value: int, low: int, high: int) -> traitlets.Int:
                                     order=next(_order))
 
 
-def choice_control(label: str, value: str, options: Any) -> traitlets.Unicode:
-    """One of ``options`` (strings, or (label, value) pairs), shown as a radio group."""
-    pairs = [tuple(o) if isinstance(o, (tuple, list)) else (o, o) for o in options]
-    return traitlets.Unicode(value).tag(
-        sync=True, control={"kind": "choice", "label": label, "options": [list(p) for p in pairs]}, order=next(_order)
+def float_control(label: str, value: float, low: float, high: float, step: float, *, log: bool = False,
+                  digits: int = 3, note: str | None = None) -> traitlets.Float:
+    """A real-number control: a slider over the positions ``low + i*step`` (with ``log=True``,
+    ``low``, ``high`` and ``step`` are base-10 exponents: the value is ``10**(low + i*step)``,
+    as ipywidgets' FloatLogSlider) and a text box showing ``digits`` significant digits, where
+    any number in the range may be typed."""
+    control = {"kind": "float", "label": label, "min": low, "max": high, "step": step, "log": log, "digits": digits}
+    return traitlets.Float(value).tag(sync=True, control=_noted(control, note), order=next(_order))
+
+
+def text_control(label: str, value: str, width: str = "16em", note: str | None = None) -> traitlets.Unicode:
+    """A text box (committed with Enter); the explorer's model refuses bad text in words."""
+    return traitlets.Unicode(value).tag(sync=True, control=_noted({"kind": "text", "label": label, "width": width}, note),
+                                        order=next(_order))
+
+
+def _noted(control: dict, note: str | None) -> dict:
+    """A control may carry a short note, shown after it (small, muted)."""
+    return control if note is None else {**control, "note": note}
+
+
+def choice_control(label: str, value: Any, options: Any, note: str | None = None) -> traitlets.TraitType:
+    """One of ``options`` (strings or ints, or (label, value) pairs), shown as a radio group."""
+    pairs = [tuple(o) if isinstance(o, (tuple, list)) else (str(o), o) for o in options]
+    trait = traitlets.Int if all(isinstance(v, int) and not isinstance(v, bool) for _, v in pairs) else traitlets.Unicode
+    return trait(value).tag(
+        sync=True, control=_noted({"kind": "choice", "label": label, "options": [list(p) for p in pairs]}, note),
+        order=next(_order)
     )
 
 
@@ -89,15 +114,23 @@ def bool_control(label: str, value: bool) -> traitlets.Bool:
     return traitlets.Bool(value).tag(sync=True, control={"kind": "bool", "label": label}, order=next(_order))
 
 
-@lru_cache(maxsize=None)
-def js_source(module: str) -> str:
-    """The ESM of an explorer: the shared helper ``js/_base.js`` followed by ``js/<module>``.
+def js_source(*modules: str | tuple[str, ...]) -> str:
+    """The ESM of an explorer: the shared helper ``js/_base.js`` followed by each of
+    ``js/<module>`` in order (helpers first, the explorer's module last).
 
     >>> source = js_source("window.js")
     >>> source.startswith("// nnbook explorers"), source.count("export default")
     (True, 1)
     """
-    return (JS_DIR / "_base.js").read_text(encoding="utf-8") + "\n" + (JS_DIR / module).read_text(encoding="utf-8")
+    names: list[str] = []
+    for m in modules:
+        names += list(m) if isinstance(m, (tuple, list)) else [m]
+    return _js_source(tuple(names))
+
+
+@lru_cache(maxsize=None)
+def _js_source(names: tuple[str, ...]) -> str:
+    return "\n".join((JS_DIR / name).read_text(encoding="utf-8") for name in ("_base.js", *names))
 
 
 class Shown:
@@ -146,7 +179,7 @@ class ControlView:
 class LiveExplorer(anywidget.AnyWidget):
     """Base class of the live explorers (see the module docstring for how to write one)."""
 
-    js_module: ClassVar[str] = ""
+    js_module: ClassVar[str | tuple[str, ...]] = ""
     url_key: ClassVar[str] = ""
     state_traits: ClassVar[tuple[str, ...]] = ()
     _controls = traitlets.List().tag(sync=True)
@@ -214,9 +247,19 @@ class LiveExplorer(anywidget.AnyWidget):
                 raise ValueError(
                     f"{name} ({label}) must be from {spec['min']} to {spec['max']}, as on its slider; got {value}"
                 )
+        elif kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+                raise TypeError(f"{name} ({label}) must be a number, got {value!r} ({type(value).__name__})")
+            value = float(value)
+            low, high = (10.0 ** spec["min"], 10.0 ** spec["max"]) if spec["log"] else (spec["min"], spec["max"])
+            if not math.isfinite(value) or not low <= value <= high:
+                raise ValueError(f"{name} ({label}) must be from {low:g} to {high:g}, as on its slider; got {value!r}")
+        elif kind == "text":
+            if not isinstance(value, str):
+                raise TypeError(f"{name} ({label}) must be text (a str), got {value!r} ({type(value).__name__})")
         elif kind == "choice":
             allowed = [v for _, v in spec["options"]]
-            if value not in allowed:
+            if isinstance(value, bool) or value not in allowed:
                 raise ValueError(f"{name} ({label}) must be one of {', '.join(map(repr, allowed))}; got {value!r}")
         elif not isinstance(value, bool):
             raise TypeError(f"{name} ({label}) must be True or False, got {value!r}")

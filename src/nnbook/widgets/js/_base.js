@@ -7,6 +7,10 @@
 // An impossible setting: the model throws it with a message in words (Python's ValueError).
 class Refusal extends Error {}
 function refuse(message) { throw new Refusal(message); }
+// Not an error: the model waits for data Python is computing (live in JupyterLab); the
+// explorer says so and keeps its picture.
+class Pending extends Error {}
+function pending(message) { throw new Pending(message); }
 
 // Python's f"{n:,}" for an integer (Number or BigInt).
 function fmtInt(n) {
@@ -57,10 +61,27 @@ function checkControl(spec, value) {
   } else if (spec.kind === "choice") {
     if (!spec.options.some(([, v]) => v === value))
       refuse(`${spec.label} must be one of ${spec.options.map(([, v]) => pyRepr(v)).join(", ")}; got ${pyRepr(value)}`);
+  } else if (spec.kind === "float") {
+    const [low, high] = floatRange(spec);
+    if (typeof value !== "number" || !Number.isFinite(value) || value < low || value > high)
+      refuse(`${spec.label} must be a number from ${fmtG(low)} to ${fmtG(high)}; got ${pyRepr(value)}`);
+  } else if (spec.kind === "text") {
+    if (typeof value !== "string") refuse(`${spec.label} must be text; got ${pyRepr(value)}`);
   } else if (spec.kind === "bool") {
     if (value !== true && value !== false) refuse(`${spec.label} must be on or off (true/false); got ${pyRepr(value)}`);
   }
   return value;
+}
+
+// A float control's slider positions: value(i) = min + i*step, or 10**(min + i*step) with log.
+function floatRange(spec) {
+  return spec.log ? [10 ** spec.min, 10 ** spec.max] : [spec.min, spec.max];
+}
+function floatPositions(spec) { return Math.round((spec.max - spec.min) / spec.step); }
+function floatAt(spec, i) { return spec.log ? 10 ** (spec.min + i * spec.step) : spec.min + i * spec.step; }
+function floatPosition(spec, value) {
+  const x = spec.log ? Math.log10(value) : value;
+  return Math.max(0, Math.min(floatPositions(spec), Math.round((x - spec.min) / spec.step)));
 }
 
 // -- part 2: drawing and controls (DOM) ---------------------------------------------------------
@@ -136,6 +157,8 @@ let uid = 0;
 // One control: an int (slider + number box), a choice (radio group) or a bool (checkbox).
 // Everything works with Tab, the arrow keys, Space and Enter. onChange(name, value) gets valid
 // values only; onRefuse(text) is told when a typed value is refused.
+function noteOf(spec) { return spec.note ? h("span", { class: "nnbook-control-note", text: spec.note }) : null; }
+
 function makeControl(spec, value, onChange, onRefuse) {
   const id = `nnbook-c${++uid}`;
   if (spec.kind === "int") {
@@ -169,28 +192,73 @@ function makeControl(spec, value, onChange, onRefuse) {
         if (v >= Number(range.min) && v <= Number(range.max)) onChange(spec.name, v);
       }
     });
-    const node = h("div", { class: "nnbook-control nnbook-int" }, h("label", { for: id, text: spec.label }), range, box);
+    const node = h("div", { class: "nnbook-control nnbook-int" }, h("label", { for: id, text: spec.label }), range, box, noteOf(spec));
     node.setValue = (v, max) => {
       if (max !== undefined) { range.max = max; box.max = max; }
       range.value = v; box.value = v;
     };
     return node;
   }
+  if (spec.kind === "float") {
+    const range = h("input", { type: "range", id, min: 0, max: floatPositions(spec), step: 1, value: floatPosition(spec, value),
+      "aria-label": spec.label, "data-name": spec.name });
+    const [low, high] = floatRange(spec);
+    const box = h("input", { type: "text", inputmode: "decimal", size: 6, value: fmtG(value, spec.digits), class: "nnbook-num",
+      "aria-label": `${spec.label} (type a number from ${fmtG(low)} to ${fmtG(high)}, then Enter)`, "data-name": spec.name });
+    let current = value;
+    range.addEventListener("input", () => onChange(spec.name, floatAt(spec, Number(range.value))));
+    const commit = () => {
+      const text = box.value.trim();
+      if (text === fmtG(current, spec.digits)) return;
+      try {
+        const v = Number(text);
+        if (text === "" || !Number.isFinite(v)) refuse(`${spec.label} must be a number from ${fmtG(low)} to ${fmtG(high)}; got '${text}'`);
+        checkControl(spec, v);
+        onChange(spec.name, v);
+      } catch (e) {
+        onRefuse(e.message);
+        box.value = fmtG(current, spec.digits);
+      }
+    };
+    box.addEventListener("change", commit);
+    box.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") commit();
+      else if (e.key === "ArrowUp" || e.key === "ArrowDown") {
+        e.preventDefault();
+        const i = floatPosition(spec, current) + (e.key === "ArrowUp" ? 1 : -1);
+        if (i >= 0 && i <= floatPositions(spec)) onChange(spec.name, floatAt(spec, i));
+      }
+    });
+    const node = h("div", { class: "nnbook-control nnbook-float" }, h("label", { for: id, text: spec.label }), range, box, noteOf(spec));
+    node.setValue = (v) => { current = v; range.value = floatPosition(spec, v); box.value = fmtG(v, spec.digits); };
+    return node;
+  }
+  if (spec.kind === "text") {
+    const box = h("input", { type: "text", id, value, class: "nnbook-text", style: `width:${spec.width || "16em"}`,
+      "aria-label": `${spec.label} (then Enter)`, "data-name": spec.name });
+    let current = value;
+    const commit = () => { if (box.value !== current) onChange(spec.name, box.value); };
+    box.addEventListener("change", commit);
+    box.addEventListener("keydown", (e) => { if (e.key === "Enter") commit(); });
+    const node = h("div", { class: "nnbook-control nnbook-textbox" }, h("label", { for: id, text: spec.label }), box, noteOf(spec));
+    node.setValue = (v) => { current = v; if (document.activeElement !== box) box.value = v; };
+    return node;
+  }
   if (spec.kind === "choice") {
     const group = `nnbook-g${++uid}`;
     const inputs = spec.options.map(([label, v]) => {
-      const input = h("input", { type: "radio", name: group, value: v, "data-name": spec.name, checked: v === value });
+      const input = h("input", { type: "radio", name: group, value: String(v), "data-name": spec.name, checked: v === value });
       input.addEventListener("change", () => input.checked && onChange(spec.name, v));
       return h("label", { class: "nnbook-radio" }, input, " " + label);
     });
     const node = h("fieldset", { class: "nnbook-control nnbook-choice", role: "radiogroup" },
-      h("legend", { text: spec.label }), inputs);
+      h("legend", { text: spec.label }), inputs, noteOf(spec));
     node.setValue = (v) => node.querySelectorAll("input").forEach((i) => { i.checked = i.value === String(v); });
     return node;
   }
   const box = h("input", { type: "checkbox", id, checked: !!value, "data-name": spec.name });
   box.addEventListener("change", () => onChange(spec.name, box.checked));
-  const node = h("div", { class: "nnbook-control nnbook-bool" }, box, h("label", { for: id, text: " " + spec.label }));
+  const node = h("div", { class: "nnbook-control nnbook-bool" }, box, h("label", { for: id, text: " " + spec.label }), noteOf(spec));
   node.setValue = (v) => { box.checked = !!v; };
   return node;
 }
@@ -199,11 +267,14 @@ const IMPOSSIBLE = (msg) => `⚠ This combination is impossible: ${msg}. The pic
 
 // The anywidget render() of an explorer. spec:
 //   key        name in the URL fragment (#<key>=<json>) of a copied link
-//   model(v)   pure: values -> {panel: HTML with $math$, ...numbers}; refuse() if impossible
+//   model(v, d) pure: values -> {panel: HTML with $math$, ...numbers}; refuse() if impossible,
+//              pending(text) while waiting for data Python computes (live only)
+//   data       synced trait names the model reads (d = {name: value}) that are not part of the
+//              state or a link (e.g. data Python precomputed); a change redraws
 //   draw(m, v) -> the picture for a good model m: SVG text (svgDoc/tag, fastest) or a DOM node
 //   state      extra synced trait names that are part of the state (e.g. a list of layers)
-//   normalize(v) -> values with dependent ones fitted (e.g. a step clamped); optional
-//   bounds(v)  -> {name: max} for controls whose range depends on others; optional
+//   normalize(v, d) -> values with dependent ones fitted (e.g. a step clamped); optional
+//   bounds(v, d) -> {name: max} for controls whose range depends on others; optional
 //   validate(name, value) -> refuse() a bad value of a `state` trait from a link; optional
 //   tools(ctx) -> extra nodes for the toolbar (buttons...); ctx = {values(), set(obj), refuse(text),
 //              note(text), model, onCleanup(f), onModel(f): f(m, v) after each good redraw}
@@ -212,6 +283,8 @@ function explorer(spec) {
     const specs = model.get("_controls");
     const names = specs.map((c) => c.name).concat(spec.state || []);
     const read = () => Object.fromEntries(names.map((n) => [n, model.get(n)]));
+    const dataNames = spec.data || [];
+    const readData = () => Object.fromEntries(dataNames.map((n) => [n, model.get(n)]));
     const root = h("div", { class: "nnbook-explorer", "data-explorer": spec.key });
     // Keys typed here are ours: JupyterLab must not take arrows/Space/Enter as notebook commands.
     root.addEventListener("keydown", (e) => e.stopPropagation());
@@ -254,23 +327,25 @@ function explorer(spec) {
     function update() {
       const t0 = performance.now();
       let v = read();
+      const d = readData();
       if (spec.normalize) {
-        const fitted = spec.normalize(v);
+        const fitted = spec.normalize(v, d);
         const changed = Object.keys(fitted).filter((k) => fitted[k] !== v[k]);
         if (changed.length) { store(Object.fromEntries(changed.map((k) => [k, fitted[k]]))); v = fitted; }
       }
       let bounds = {};
-      try { bounds = spec.bounds ? spec.bounds(v) : {}; } catch (e) { bounds = {}; }
+      try { bounds = spec.bounds ? spec.bounds(v, d) : {}; } catch (e) { bounds = {}; }
       for (const c of specs) controls[c.name].setValue(v[c.name], bounds[c.name]);
       let m;
       try {
-        m = spec.model(v);
+        m = spec.model(v, d);
       } catch (e) {
+        if (e instanceof Pending) { note(e.message); root.dataset.ok = "pending"; return; }
         say(e instanceof Refusal ? IMPOSSIBLE(e.message) : `⚠ Something went wrong while drawing this setting (${e}). The picture below still shows the last valid setting.`);
         root.dataset.ok = "false";
         return;
       }
-      if (message.classList.contains("nnbook-refused")) { message.textContent = ""; message.className = "nnbook-message"; }
+      if (message.classList.contains("nnbook-refused") || root.dataset.ok === "pending") { message.textContent = ""; message.className = "nnbook-message"; }
       root.dataset.ok = "true";
       root.dataset.state = JSON.stringify(v);
       root.nnbookModel = m; // what is shown, for tests (the same dict Python's view_model gives)
@@ -287,7 +362,7 @@ function explorer(spec) {
       lastGood = m;
       for (const f of watchers) f(m, v);
     }
-    const handlers = names.map((n) => { const f = () => { if (!quiet) update(); }; model.on(`change:${n}`, f); return [n, f]; });
+    const handlers = names.concat(dataNames).map((n) => { const f = () => { if (!quiet) update(); }; model.on(`change:${n}`, f); return [n, f]; });
 
     // A link's setting (#key=json): checked value by value; a bad one is refused in words.
     const hash = typeof location !== "undefined" ? location.hash : "";
