@@ -23,9 +23,12 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..plots import figure_to_png
-from ._live import LiveExplorer, View, bool_control, choice_control, int_control, js_source
+from ._live import (
+    LiveExplorer, View, bool_control, choice_control, float_control, int_control, js_source, text_control,
+)
 
-__all__ = ["Explorer", "LiveExplorer", "View", "int_control", "choice_control", "bool_control", "js_source"]
+__all__ = ["Explorer", "LiveExplorer", "View", "int_control", "float_control", "choice_control", "bool_control",
+           "text_control", "js_source"]
 
 
 class Explorer:
