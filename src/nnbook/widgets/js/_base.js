@@ -328,6 +328,7 @@ function explorer(spec) {
       const t0 = performance.now();
       let v = read();
       const d = readData();
+      root.nnbookValues = v; // the controls' values, good or not (for tests)
       if (spec.normalize) {
         const fitted = spec.normalize(v, d);
         const changed = Object.keys(fitted).filter((k) => fitted[k] !== v[k]);
