@@ -74,7 +74,7 @@ def trace_data(expression: str, point: str) -> dict[str, Any]:
 
     >>> d = trace_data("x1*x2", "3, 4")
     >>> len(d["steps"]), d["describe"][-1]
-    (8, 'Reverse sweep, step 4 of 4: x̄₂ = v̄₀ = 3.0000. Done: the gradient is (4.0000, 3.0000), from one backward sweep.')
+    (9, 'Reverse sweep, step 5 of 5: x̄₂ = v̄₀ = 3.0000. Done: the gradient is (4.0000, 3.0000), from one backward sweep.')
     """
     rt = trace_text(expression, point)
     sweep = rt.sweep()

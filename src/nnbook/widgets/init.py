@@ -100,10 +100,10 @@ def grid_key(depth: int, width: int, scheme: str, activation: str, use_default_g
     """The name of a setting in the page's grid (js/init.js writes the same).
 
     >>> grid_key(30, 256, "he_normal", "relu", True, 1.0, False, False)
-    '30,256,he_normal,relu,default,0,0'
+    '30,256,5,1,d,00'
     """
-    g = "default" if use_default_gain else repr(float(gain)).removesuffix(".0")
-    return f"{depth},{width},{scheme},{activation},{g},{int(batch_norm)},{int(residual)}"
+    g = "d" if use_default_gain else repr(float(gain)).removesuffix(".0")
+    return f"{depth},{width},{SCHEMES.index(scheme)},{ACTIVATIONS.index(activation)},{g},{int(batch_norm)}{int(residual)}"
 
 
 # -- compact numbers: lists of small integers as text (js/init.js unpacks them) -----------------
@@ -114,7 +114,7 @@ def _pack(values: list[int | None], delta: bool) -> str:
     """Integers (None for a gap) as base-32 varints in a 64-letter alphabet, optionally as differences.
 
     >>> _pack([5, 7, None, 6], delta=True), _unpack(_pack([5, 7, None, 6], delta=True), delta=True)
-    ('L50J', [5, 7, None, 6])
+    ('B502', [5, 7, None, 6])
     """
     out, previous = [], 0
     for v in values:
@@ -174,11 +174,10 @@ def _histograms(samples: list[np.ndarray], layers: list[int]) -> list[Any]:
 
 
 def propagation_entry(depth: int, width: int, scheme: str, activation: str, use_default_gain: bool, gain: float,
-                      batch_norm: bool, residual: bool) -> list[Any]:
-    """Simulate one setting and keep what the explorer shows, packed (js/init.js unpacks it).
-
-    ``[panel strings, activation spreads, gradient spreads, theory line, histogram layers,
-    activation histograms, gradient histograms]``.
+                      batch_norm: bool, residual: bool) -> str:
+    """Simulate one setting and keep what the explorer shows, packed in one string (js/init.js
+    unpacks it): ``panel strings ~ activation spreads ~ gradient spreads ~ theory line ~
+    histogram layers ~ activation histograms ~ gradient histograms``.
     """
     if scheme != "zeros" and not use_default_gain and gain <= 0:
         raise ValueError("a gain of 0 makes every weight 0; pick a gain above 0 (or the default gain)")
@@ -190,8 +189,7 @@ def propagation_entry(depth: int, width: int, scheme: str, activation: str, use_
     measured = p.measured_factor[1:]
     # a factor of 0 or inf means exactly-zero gradients in some layer: there is no meaningful median (issue 15)
     usable = measured[np.isfinite(measured) & (measured > 0)]
-    measured_text = f"$\\mathbf{{{_sci(float(np.median(measured)))}}}$" if usable.size == measured.size else (
-        "undefined (some layers pass an exactly zero gradient)")
+    measured_text = _sci(float(np.median(measured))) if usable.size == measured.size else ""  # "": undefined
     ratio = p.gradient_ratio
     parts = [f"{G:g}", _sci(var), _sci(factor), measured_text, _sci(p.activation_std[0]), _sci(p.activation_std[-1]),
              _sci(p.gradient_std[-1]), _sci(p.gradient_std[0]), _sci(ratio), str(_verdict(ratio))]
@@ -199,7 +197,7 @@ def propagation_entry(depth: int, width: int, scheme: str, activation: str, use_
     top = p.gradient_std[-1]
     line = _decades(np.array([top, top * math.sqrt(factor) ** depth])) if plain and factor > 0 else [None, None]
     layers = sorted({1, max(1, depth // 2), depth})
-    return [
+    return "~".join([
         "|".join(parts),
         _pack(_decades(p.activation_std), delta=True),
         _pack(_decades(p.gradient_std), delta=True),
@@ -207,12 +205,15 @@ def propagation_entry(depth: int, width: int, scheme: str, activation: str, use_
         _pack(layers, delta=False),
         _pack(_histograms(p.activation_log10, layers), delta=False),
         _pack(_histograms(p.gradient_log10, layers), delta=False),
-    ]
+    ])
 
 
-def propagation_view(entry: list[Any], depth: int, width: int, batch_norm: bool, residual: bool) -> View:
+def propagation_view(packed: str, depth: int, width: int, batch_norm: bool, residual: bool) -> View:
     """The panel and picture numbers of a packed entry (what js/init.js computes from it too)."""
+    entry = packed.split("~")
     (G, var, factor, measured, a0, aL, gT, g0, ratio, verdict) = entry[0].split("|")
+    # issue 15: with exactly-zero gradients in some layer the factors are 0 and inf: no median
+    measured = f"$\\mathbf{{{measured}}}$" if measured else "undefined (some layers pass an exactly zero gradient)"
     layout = ("batch norm" if batch_norm else "") + (" and " if batch_norm and residual else "") + (
         "skip connections" if residual else "")
     note = f" (with {layout} the plain-network recursion no longer applies: compare the measured factor)" if layout else ""
@@ -267,7 +268,7 @@ class PropagationExplorer(LiveExplorer):
     False
     """
 
-    js_module = ("_pyformat.js", "init.js")
+    js_module = "init.js"
     url_key = "propagation"
     depth = int_control("depth", 30, 1, 60)
     width = choice_control("width", 256, [(str(w), w) for w in WIDTHS])
@@ -284,7 +285,7 @@ class PropagationExplorer(LiveExplorer):
     live = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, **values: Any) -> None:
-        self._entries: dict[str, list[Any]] = {}
+        self._entries: dict[str, str] = {}
         super().__init__(**values)
         self.on_msg(self._on_front_end_message)
         saved = _saved_grid()
@@ -294,13 +295,13 @@ class PropagationExplorer(LiveExplorer):
                           "current setting; run `python -m nnbook.widgets.init` to simulate the grid again",
                           stacklevel=2)
             saved = {}
-        self.grid = {"about": GRID_ABOUT, "entries": saved}
+        self.grid = {"about": GRID_ABOUT, "schemes": list(SCHEMES), "activations": list(ACTIVATIONS), "entries": saved}
 
     def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "hello":
             self.live = True
 
-    def _entry(self, **values: Any) -> list[Any]:
+    def _entry(self, **values: Any) -> str:
         key = grid_key(**values)
         if key not in self._entries:
             self._entries = {key: propagation_entry(**values)}  # keep one: a setting is a few KB

@@ -28,10 +28,11 @@ function unpack(text, delta) {
   return values;
 }
 
-// nnbook.widgets.init.grid_key
-function gridKey(v) {
-  const g = v.use_default_gain ? "default" : String(v.gain);
-  return `${v.depth},${v.width},${v.scheme},${v.activation},${g},${v.batch_norm ? 1 : 0},${v.residual ? 1 : 0}`;
+// nnbook.widgets.init.grid_key (schemes and activations: the orders Python sends with the grid)
+function gridKey(v, grid) {
+  const g = v.use_default_gain ? "d" : String(v.gain);
+  return `${v.depth},${v.width},${grid.schemes.indexOf(v.scheme)},${grid.activations.indexOf(v.activation)},${g},`
+    + `${v.batch_norm ? 1 : 0}${v.residual ? 1 : 0}`;
 }
 
 const VERDICTS = [
@@ -42,8 +43,10 @@ const VERDICTS = [
 ];
 
 // nnbook.widgets.init.propagation_view
-function propagationView(entry, v) {
-  const [G, vr, factor, measured, a0, aL, gT, g0, ratio, verdict] = entry[0].split("|");
+function propagationView(packed, v) {
+  const entry = packed.split("~");
+  const [G, vr, factor, m, a0, aL, gT, g0, ratio, verdict] = entry[0].split("|");
+  const measured = m ? `$\\mathbf{${m}}$` : "undefined (some layers pass an exactly zero gradient)";
   const { depth, width, batch_norm: bn, residual: res } = v;
   const layout = (bn ? "batch norm" : "") + (bn && res ? " and " : "") + (res ? "skip connections" : "");
   const note = layout ? ` (with ${layout} the plain-network recursion no longer applies: compare the measured factor)` : "";
@@ -66,7 +69,7 @@ function propagationView(entry, v) {
 function model(v, d = {}) {
   if (v.scheme !== "zeros" && !v.use_default_gain && v.gain <= 0)
     refuse("a gain of 0 makes every weight 0; pick a gain above 0 (or the default gain)");
-  const key = gridKey(v), grid = d.grid || {};
+  const grid = d.grid || {}, key = grid.schemes ? gridKey(v, grid) : "";
   let entry = null;
   if (d.entry && d.entry.key === key) entry = d.entry.entry;
   else if (grid.entries && grid.entries[key]) entry = grid.entries[key];
@@ -129,7 +132,7 @@ function histogram(svg, x0, y0, w, h, hist, layers, what) {
     svg.append(s("text", { x: x0 + 6, y: y0 + 12 + 11 * i, "font-size": 9, fill: LINES[i % LINES.length] }, `layer ${layers[i]}`));
   });
   for (const [t, value] of [[0, hist.lo], [HIST_BINS, hist.hi]]) {
-    svg.append(s("text", { x: X(t), y: y0 + h + 11, "font-size": 9, "text-anchor": t ? "end" : "start" }, fmtGeneral(value)));
+    svg.append(s("text", { x: X(t), y: y0 + h + 11, "font-size": 9, "text-anchor": t ? "end" : "start" }, fmtG(value)));
   }
   svg.append(s("text", { x: x0 + w / 2, y: y0 + h + 11, "font-size": 9, "text-anchor": "middle" }, `log10 |${what.slice(0, -1)}|`));
 }
