@@ -1,0 +1,174 @@
+"""The softmax, autodiff and init explorers on a page with no kernel, in headless Chromium.
+
+A page written the way Jupyter Book writes one (saved widget state + the vendored front-end, see
+``tests/browser/explorers.py``) shows TemperatureExplorer, StepExplorer, TraceStepper and
+PropagationExplorer. For each: the saved first state is nnbook's; controls moved with the keyboard
+(Tab-focusable sliders, radio groups, checkboxes, text boxes) change the picture, and what the page
+shows then equals what nnbook computes for that state; impossible or unavailable settings are
+refused in words with the last picture kept; nothing is fetched from outside 127.0.0.1, and the
+same page works from file://.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+
+from browser import launch, serve, why_no_browser
+from browser.explorers import control, explorer_page, press, read_explorers, wait_for_explorers
+
+_SKIP = why_no_browser()
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(_SKIP is not None, reason=str(_SKIP))]
+
+KEYS = {"softmax-temperature": 0, "sigmoid-step": 1, "trace-stepper": 2, "propagation": 3}
+
+
+def _explorers():
+    from nnbook.widgets.autodiff import TraceStepper
+    from nnbook.widgets.init import PropagationExplorer
+    from nnbook.widgets.softmax import StepExplorer, TemperatureExplorer
+
+    return [TemperatureExplorer(), StepExplorer(), TraceStepper(), PropagationExplorer()]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    explorers = _explorers()
+    folder = tmp_path_factory.mktemp("explorers_b")
+    return explorer_page(folder, explorers, title="softmax, autodiff and init explorers"), explorers
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page()
+    outside, errors = [], []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "file:", "data:", "blob:")) else None)
+    # anywidget's own 2 s watchdog ("Failed to initialize model") can fire on a loaded machine
+    # although every model loads; whether each explorer rendered is checked instead
+    page.on("pageerror", lambda e: errors.append(str(e)) if "Failed to initialize model" not in str(e) else None)
+    page.goto(url)
+    wait_for_explorers(page, len(KEYS))
+    return page, outside, errors
+
+
+def _python_view(explorer, state: dict) -> dict:
+    return json.loads(json.dumps(explorer.view_model(**state)))
+
+
+def _shown(page, key: str) -> dict:
+    return read_explorers(page)[KEYS[key]]
+
+
+def _assert_equals_nnbook(explorers, page, key: str) -> dict:
+    shown = _shown(page, key)
+    assert shown["ok"] == "true", shown["message"]
+    explorer = explorers[KEYS[key]]
+    assert shown["model"] == _python_view(explorer, shown["state"]), (key, shown["state"])
+    return shown
+
+
+def test_first_states_are_nnbooks(browser, built):
+    page_path, explorers = built
+    with serve(page_path.parent) as url:
+        page, outside, errors = _open(browser, url + "/index.html")
+        for key in KEYS:
+            _assert_equals_nnbook(explorers, page, key)
+        assert not outside and not errors, (outside, errors)
+        page.close()
+
+
+def test_softmax_explorers_follow_the_keyboard(browser, built):
+    page_path, explorers = built
+    with serve(page_path.parent) as url:
+        page, outside, _ = _open(browser, url + "/index.html")
+        before = _shown(page, "softmax-temperature")
+        press(page, control(page, 0, "temperature"), "ArrowRight")
+        press(page, control(page, 0, "shift"), "ArrowLeft")
+        after = _assert_equals_nnbook(explorers, page, "softmax-temperature")
+        assert after["state"]["temperature"] > 1 and after["state"]["shift"] == -0.5
+        assert after["picture"] != before["picture"]
+        # typed logits: good ones redraw, bad ones are refused in words and the picture stays
+        box = control(page, 0, "logits", "text")
+        box.fill("2, 2, 1")
+        press(page, box, "Enter")
+        tie = _assert_equals_nnbook(explorers, page, "softmax-temperature")
+        assert tie["model"]["top"] == [True, True, False]
+        box.fill("1, banana")
+        press(page, box, "Enter")
+        refused = _shown(page, "softmax-temperature")
+        assert "could not read 'banana'" in refused["message"] and refused["picture"] == tie["picture"]
+
+        step_before = _shown(page, "sigmoid-step")
+        press(page, control(page, 1, "k"), "ArrowRight")
+        press(page, control(page, 1, "delta"), "ArrowRight")
+        step_after = _assert_equals_nnbook(explorers, page, "sigmoid-step")
+        assert step_after["picture"] != step_before["picture"] and step_after["state"]["delta"] > 0.1
+        assert not outside
+        page.close()
+
+
+def test_trace_stepper_steps_with_the_keyboard_and_play(browser, built):
+    page_path, explorers = built
+    with serve(page_path.parent) as url:
+        page, outside, _ = _open(browser, url + "/index.html")
+        first = _shown(page, "trace-stepper")
+        slider = control(page, 2, "step")
+        for _ in range(9):
+            press(page, slider, "ArrowRight")
+        shown = _assert_equals_nnbook(explorers, page, "trace-stepper")
+        assert shown["state"]["step"] == 9 and "Reverse sweep, step 2 of 11" in shown["panel"]
+        assert shown["picture"] != first["picture"]
+        press(page, slider, "End")
+        last = _assert_equals_nnbook(explorers, page, "trace-stepper")
+        assert "Done: the gradient is (5.5000, 1.7163)" in last["panel"]
+        # a new formula needs Python: refused in words, the saved one's picture stays
+        box = control(page, 2, "expression", "text")
+        box.fill("x1 + x2")
+        press(page, box, "Enter")
+        refused = _shown(page, "trace-stepper")
+        assert "live notebook" in refused["message"] and refused["picture"] == last["picture"]
+        assert not outside
+        page.close()
+
+
+def test_propagation_explorer_looks_the_grid_up(browser, built):
+    page_path, explorers = built
+    with serve(page_path.parent) as url:
+        page, outside, _ = _open(browser, url + "/index.html")
+        first = _shown(page, "propagation")
+        bn = control(page, 3, "batch_norm", "checkbox")
+        bn.focus()
+        press(page, bn, "Space")
+        with_bn = _assert_equals_nnbook(explorers, page, "propagation")
+        assert with_bn["state"]["batch_norm"] is True and with_bn["picture"] != first["picture"]
+        press(page, control(page, 3, "activation", "radio").nth(1), "ArrowRight")  # relu -> tanh
+        tanh = _assert_equals_nnbook(explorers, page, "propagation")
+        assert tanh["state"]["activation"] == "tanh" and tanh["picture"] != with_bn["picture"]
+        # depth 31 was not simulated in advance: said in words, the picture stays
+        press(page, control(page, 3, "depth"), "ArrowRight")
+        refused = _shown(page, "propagation")
+        assert "simulated in advance" in refused["message"] and refused["picture"] == tanh["picture"]
+        assert not outside
+        page.close()
+
+
+def test_the_page_works_from_disk(browser, built):
+    page_path, explorers = built
+    page, outside, errors = _open(browser, pathlib.Path(page_path).as_uri())
+    press(page, control(page, 1, "k"), "ArrowRight")
+    _assert_equals_nnbook(explorers, page, "sigmoid-step")
+    press(page, control(page, 2, "step"), "ArrowRight")
+    _assert_equals_nnbook(explorers, page, "trace-stepper")
+    assert not outside and not errors, (outside, errors)
+    page.close()
