@@ -172,3 +172,58 @@ def test_the_page_works_from_disk(browser, built):
     _assert_equals_nnbook(explorers, page, "trace-stepper")
     assert not outside and not errors, (outside, errors)
     page.close()
+
+
+# -- live in JupyterLab: what the page cannot do without Python ----------------------------------
+LIVE_NOTEBOOK = {
+    "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+              for source in (
+                  "from nnbook.widgets.autodiff import TraceStepper\nstepper = TraceStepper()\nstepper",
+                  "from nnbook.widgets.init import PropagationExplorer\nexplorer = PropagationExplorer(depth=10, width=16)\nexplorer",
+              )],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_live_in_jupyterlab_python_traces_and_simulates(browser, tmp_path):
+    """In JupyterLab the front-ends find the kernel: a typed formula is traced by Python and a
+    setting outside the page's grid is simulated, then shown (no refusal)."""
+    from browser import jupyterlab
+
+    (tmp_path / "live.ipynb").write_text(json.dumps(LIVE_NOTEBOOK), encoding="utf-8")
+    with jupyterlab(tmp_path) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
+        tab = context.new_page()
+        tab.set_default_timeout(60_000)
+        try:
+            tab.goto(f"{url}/lab/tree/live.ipynb?reset", wait_until="load")
+            tab.wait_for_function("() => { const p = window.jupyterapp && jupyterapp.shell.currentWidget;"
+                                  " return !!(p && p.sessionContext && p.sessionContext.isReady"
+                                  " && p.sessionContext.session.kernel.status === 'idle'); }", timeout=90_000)
+            tab.evaluate("async () => { await jupyterapp.commands.execute('notebook:run-all-cells'); }")
+            wait_for_explorers(tab, 2)
+            box = tab.locator('.nnbook-explorer[data-explorer="trace-stepper"] input[data-name="expression"]')
+            box.fill("x1*x2 + x1")
+            box.press("Enter")
+            tab.wait_for_function("() => { const r = document.querySelector('.nnbook-explorer[data-explorer=\"trace-stepper\"]');"
+                                  " return r.dataset.ok === 'true' && r.querySelector('.nnbook-panel').textContent.includes('Forward sweep'); }",
+                                  timeout=30_000)
+            tab.wait_for_function("() => JSON.parse(document.querySelector('.nnbook-explorer[data-explorer=\"trace-stepper\"]')"
+                                  ".dataset.state).expression === 'x1*x2 + x1'")
+            stepper = [e for e in read_explorers(tab) if e["key"] == "trace-stepper"][0]
+            assert stepper["ok"] == "true" and "live notebook" not in stepper["message"]
+            from nnbook.widgets.autodiff import TraceStepper
+
+            assert stepper["model"] == json.loads(json.dumps(TraceStepper("x1*x2 + x1", "2, 5").view_model(**stepper["state"])))
+            depth = tab.locator('.nnbook-explorer[data-explorer="propagation"] input[type="range"][data-name="depth"]')
+            depth.focus()
+            depth.press("ArrowRight")  # depth 11, width 16: not in the page's grid, simulated by Python
+            tab.wait_for_function("() => { const r = document.querySelector('.nnbook-explorer[data-explorer=\"propagation\"]');"
+                                  " return r.dataset.ok === 'true' && JSON.parse(r.dataset.state).depth === 11; }", timeout=30_000)
+            init = [e for e in read_explorers(tab) if e["key"] == "propagation"][0]
+            from nnbook.widgets.init import PropagationExplorer
+
+            assert init["model"] == json.loads(json.dumps(PropagationExplorer().view_model(**init["state"])))
+        finally:
+            context.close()
