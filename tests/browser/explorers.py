@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import pathlib
 import shutil
 import time
+from dataclasses import dataclass
 
 from . import ROOT
 
@@ -28,13 +30,13 @@ OFFLINE = ROOT / "book" / "_offline" / "nnbook"
 def explorer_page(folder: pathlib.Path, explorers: list, title: str = "explorers") -> pathlib.Path:
     """Write ``folder/index.html`` showing ``explorers`` (LiveExplorer objects) from saved state,
     with the vendored JavaScript copied to ``folder/_static/nnbook``; returns the page's path."""
-    from ipywidgets.embed import embed_data
+    from ipywidgets.embed import dependency_state, embed_data
 
     static = folder / "_static" / "nnbook"
     if not static.exists():
         shutil.copytree(OFFLINE, static, ignore=shutil.ignore_patterns("mathjax"))
         shutil.copytree(OFFLINE / "mathjax", static / "mathjax")
-    data = embed_data(views=explorers, drop_defaults=False)
+    data = embed_data(views=explorers, state=dependency_state(explorers, drop_defaults=False), drop_defaults=False)
     views = "\n".join(
         f'<div class="cell_output"><script type="application/vnd.jupyter.widget-view+json">'
         f"{json.dumps(spec)}</script></div>"
@@ -117,3 +119,111 @@ def press(page, locator, key: str) -> float:
             return done
         time.sleep(0.005)
     return float("nan")
+
+
+# -- which explorers are on which page, and how a reader moves them -------------------------------
+@dataclass(frozen=True)
+class Move:
+    """Press ``key`` on control ``name`` (its ``kind`` of input: "range", "radio", "checkbox"),
+    which must change the explorer's ``drives`` ("picture" or "panel")."""
+
+    name: str
+    key: str = "ArrowRight"
+    kind: str = "range"
+    drives: str = "picture"
+
+
+@dataclass(frozen=True)
+class ExplorerCase:
+    """An explorer on a built page: ``explorer`` is "module:Class" and ``args`` what the
+    notebook passes it; ``index`` is its place among the page's explorers."""
+
+    page: str
+    key: str
+    explorer: str
+    moves: tuple[Move, ...]
+    args: tuple = ()
+    index: int = 0
+
+    def make(self):
+        import importlib
+
+        module, name = self.explorer.split(":")
+        return getattr(importlib.import_module(module), name)(*self.args)
+
+    @property
+    def id(self) -> str:
+        return f"{self.page.split('/')[-1]}-{self.key}"
+
+
+EXPLORER_CASES: list[ExplorerCase] = [
+    ExplorerCase("book/intro", "window", "nnbook.widgets.conv:WindowExplorer",
+                 (Move("n"), Move("kernel_size"), Move("padding"), Move("stride"))),
+    ExplorerCase("book/convolution", "conv", "nnbook.widgets.conv:ConvExplorer",
+                 (Move("n"), Move("stride"), Move("mode", kind="radio", drives="panel"), Move("flip", "Space", "checkbox"),
+                  Move("step"))),
+    ExplorerCase("book/cnn_sizing", "network", "nnbook.widgets.sizing:NetworkBuilder",
+                 (Move("height", "ArrowLeft"), Move("size", drives="panel"), Move("kind", kind="radio", drives="panel"),
+                  Move("channels"))),
+]
+
+
+READ_ONE = """(index) => {
+    const root = document.querySelectorAll('.nnbook-explorer')[index];
+    const plain = (x) => x === undefined ? null : JSON.parse(JSON.stringify(x, (k, y) => typeof y === 'bigint' ? Number(y) : y));
+    return {ok: root.dataset.ok, values: plain(root.nnbookValues), model: plain(root.nnbookModel),
+            message: root.querySelector('.nnbook-message').textContent,
+            panel: root.querySelector('.nnbook-panel').innerHTML,
+            picture: root.querySelector('.nnbook-picture').innerHTML};
+}"""
+
+
+def read_one(page, index: int) -> dict:
+    return page.evaluate(READ_ONE, index)
+
+
+def focus_control(page, index: int, move: Move):
+    """The input a reader would focus for ``move``: a slider, the checked radio of a group, a box."""
+    root = page.locator(".nnbook-explorer").nth(index)
+    selector = f'input[type="{move.kind}"][data-name="{move.name}"]'
+    if move.kind == "radio":
+        selector += ":checked"
+    target = root.locator(selector)
+    target.scroll_into_view_if_needed()
+    target.focus()
+    return target
+
+
+def check_against_nnbook(case: ExplorerCase, explorer, shown: dict) -> str:
+    """What the page shows for its current values equals nnbook's view model; returns "ok" or
+    "refused" (an impossible setting, refused with nnbook's words)."""
+    expected = json.loads(json.dumps(explorer.view_model(**shown["values"])))
+    if "error" in expected:
+        assert shown["ok"] == "false", (case.id, shown["values"], expected)
+        assert expected["error"] in shown["message"], (case.id, shown["message"], expected["error"])
+        return "refused"
+    assert shown["ok"] == "true" and "\u26a0" not in shown["message"], (case.id, shown["message"])
+    assert shown["model"] == expected, (case.id, shown["values"])
+    return "ok"
+
+
+def built_book(tmp_path_factory) -> pathlib.Path:
+    """The built book's HTML, as tests/test_browser.py finds it: $NNBOOK_BROWSER_HTML, a fresh
+    _build/html, or one fresh build per test session (shared by the explorer tests)."""
+    from . import build_book, fresh_build
+
+    given = os.environ.get("NNBOOK_BROWSER_HTML")
+    if given:
+        return pathlib.Path(given)
+    existing = ROOT / "_build" / "html"
+    if os.environ.get("NNBOOK_BROWSER_REBUILD") != "1" and fresh_build(existing):
+        return existing
+    if "html" not in _BUILT:
+        html, code, log = build_book(tmp_path_factory.mktemp("book"))
+        if not (html / "index.html").is_file():
+            raise RuntimeError("the book did not build:\n" + log[-4000:])
+        _BUILT["html"] = html
+    return _BUILT["html"]
+
+
+_BUILT: dict[str, pathlib.Path] = {}

@@ -125,6 +125,13 @@ function tag(name, attrs, text) {
   }
   return text === undefined ? out + "/>" : out + ">" + esc(text) + "</" + name + ">";
 }
+// The lines of a rows x cols grid of square cells as ONE path (cheap, however many cells).
+function gridLines(x, y, rows, cols, cell, stroke = "#ffffff", width = 1) {
+  let d = "";
+  for (let r = 0; r <= rows; r++) d += `M${x} ${y + r * cell}h${cols * cell}`;
+  for (let c = 0; c <= cols; c++) d += `M${x + c * cell} ${y}v${rows * cell}`;
+  return tag("path", { d, stroke, "stroke-width": width, fill: "none" });
+}
 function svgDoc(width, height, label, parts) {
   return `<svg xmlns="${SVG_NS}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
     `aria-label="${esc(label)}" style="max-width:100%;height:auto;font-family:sans-serif">${parts.join("")}</svg>`;

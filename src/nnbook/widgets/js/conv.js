@@ -134,38 +134,48 @@ function draw(m, v) {
   const forward = v.direction === "forward";
   const parts = [];
   const fs = Math.max(7, Math.min(12, cell * 0.42));
-  const rect = (x, y, fill, extra = {}) => parts.push(tag("rect", { x, y, width: cell - 1, height: cell - 1, fill, stroke: "#ffffff", "stroke-width": 0.5, ...extra }));
-  const label = (x, y, text, fill = "#333333", bold = false) => parts.push(tag("text", { x: x + cell / 2 - 0.5, y: y + cell / 2 + fs * 0.35,
+  const rect = (x, y, fill, w = 1, hh = 1) => parts.push(tag("rect", { x, y, width: w * cell, height: hh * cell, fill }));
+  const label = (x, y, text, fill = "#333333", bold = false) => parts.push(tag("text", { x: x + cell / 2, y: y + cell / 2 + fs * 0.35,
     "font-size": fs, "text-anchor": "middle", fill, "font-weight": bold ? "bold" : null }, text));
-  const maxCount = Math.max(1, ...m.counts.flat());
-  const tapAt = new Map(m.taps.map(([r, c], t) => [`${r},${c}`, m.tap_weights[t]]));
-  for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) {
-    const x = margin + c * cell, y = top + r * cell, inside = r >= lo && r < lo + v.n && c >= lo && c < lo + v.n;
-    if (forward) {
-      const w = tapAt.get(`${r},${c}`);
-      if (w !== undefined) { rect(x, y, COLORS.tap); if (size <= 24) label(x, y, fmtG(w), "white", true); }
-      else { rect(x, y, inside ? COLORS.input : COLORS.pad); if (inside && size <= 16) label(x, y, fmtG(m.x[r - lo][c - lo]), "#ffffff"); }
-    } else if (inside) {
-      const count = m.counts[r - lo][c - lo], t = count / maxCount;
-      rect(x, y, `rgb(${Math.round(255 * (1 - t) + 76 * t)},${Math.round(255 * (1 - t) + 114 * t)},${Math.round(255 * (1 - t) + 176 * t)})`, { stroke: "#bbbbbb" });
-      if (size <= 16) label(x, y, String(count), t > 0.6 ? "white" : "#222222");
-    } else rect(x, y, COLORS.pad);
+  const X = (c) => margin + c * cell, Y = (r) => top + r * cell;
+  // the padded input: zeros (grey), the input (blue, or shaded by how many outputs read each pixel)
+  rect(X(0), Y(0), COLORS.pad, size, size);
+  if (forward) {
+    rect(X(lo), Y(lo), COLORS.input, v.n, v.n);
+    const taps = new Set(m.taps.map(([r, c]) => `${r},${c}`));
+    if (size <= 16) m.x.forEach((row, i) => row.forEach((x, j) => {
+      if (!taps.has(`${i + lo},${j + lo}`)) label(X(j + lo), Y(i + lo), fmtG(x), "#ffffff");
+    }));
+    m.taps.forEach(([r, c], t) => { rect(X(c), Y(r), COLORS.tap); if (size <= 24) label(X(c), Y(r), fmtG(m.tap_weights[t]), "white", true); });
+  } else {
+    const maxCount = Math.max(1, ...m.counts.flat());
+    m.counts.forEach((row, i) => row.forEach((count, j) => {
+      const t = count / maxCount;
+      rect(X(j + lo), Y(i + lo), `rgb(${Math.round(255 * (1 - t) + 76 * t)},${Math.round(255 * (1 - t) + 114 * t)},${Math.round(255 * (1 - t) + 176 * t)})`);
+      if (size <= 16) label(X(j + lo), Y(i + lo), String(count), t > 0.6 ? "white" : "#222222");
+    }));
   }
+  parts.push(gridLines(X(0), Y(0), size, size, cell, forward ? "#ffffff" : "#bbbbbb", 0.8));
   if (forward) {
     const [r0, c0] = m.taps[0], [r1, c1] = m.taps[m.taps.length - 1];
-    parts.push(tag("rect", { x: margin + c0 * cell, y: top + r0 * cell, width: (c1 - c0 + 1) * cell - 1, height: (r1 - r0 + 1) * cell - 1,
+    parts.push(tag("rect", { x: X(c0), y: Y(r0), width: (c1 - c0 + 1) * cell, height: (r1 - r0 + 1) * cell,
       fill: "none", stroke: "#a0441a", "stroke-width": 2 }));
   } else {
     const [r, c] = m.position;
-    parts.push(tag("rect", { x: margin + (c + lo) * cell, y: top + (r + lo) * cell, width: cell - 1, height: cell - 1, fill: "none", stroke: "#c0392b", "stroke-width": 2.5 }));
+    parts.push(tag("rect", { x: X(c + lo), y: Y(r + lo), width: cell, height: cell, fill: "none", stroke: "#c0392b", "stroke-width": 2.5 }));
   }
-  const fedSet = new Set(m.outputs_fed.map(([a, b]) => `${a},${b}`));
-  for (let i = 0; i < out; i++) for (let j = 0; j < out; j++) {
-    const x = ox + j * cell, y = top + i * cell;
-    const now = forward && i === m.position[0] && j === m.position[1];
-    rect(x, y, now ? "#1e6b35" : !forward && fedSet.has(`${i},${j}`) ? COLORS.tap : COLORS.output);
-    if (forward && out <= 12) label(x, y, fmtG(m.z[i][j]), now ? "white" : "#333333", now);
-  }
+  // the output grid: the current position (forward) or the outputs the pixel feeds (backward)
+  const OX = (j) => ox + j * cell;
+  rect(OX(0), Y(0), COLORS.output, out, out);
+  if (forward) {
+    const [i0, j0] = m.position;
+    rect(OX(j0), Y(i0), "#1e6b35");
+    if (out <= 12) m.z.forEach((row, i) => row.forEach((z, j) => {
+      const now = i === i0 && j === j0;
+      label(OX(j), Y(i), fmtG(z), now ? "white" : "#333333", now);
+    }));
+  } else m.outputs_fed.forEach(([i, j]) => rect(OX(j), Y(i), COLORS.tap));
+  parts.push(gridLines(OX(0), Y(0), out, out, cell, "#ffffff", 0.8));
   const [pr, pc] = m.position;
   parts.push(tag("text", { x: margin, y: 16, "font-size": 12 }, forward
     ? `padded input ${size}x${size}: kernel at output (${pr}, ${pc})` : `outputs fed by each input pixel; (${pr}, ${pc}) outlined`));

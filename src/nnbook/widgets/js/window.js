@@ -36,8 +36,8 @@ function draw(m, v) {
     box(i, 0, pad ? COLORS.pad : COLORS.input, pad ? undefined : String(i - p));
   }
   parts.push(tag("text", { x: left - 6, y: top + cell / 2 + 3, "font-size": 11, "text-anchor": "end" }, "input"));
+  parts.push(gridLines(left - 1, top + cell - 1, m.rows.length, m.padded, cell, COLORS.grid, 0.4));
   m.rows.forEach((taps, r) => {
-    for (let i = 0; i < m.padded; i++) box(i, r + 1, "none");
     for (const t of taps) box(t, r + 1, COLORS.tap);
     parts.push(tag("text", { x: left - 6, y: top + (r + 1) * cell + cell / 2 + 3, "font-size": 11, "text-anchor": "end", fill: COLORS.output }, `out[${r}]`));
   });
