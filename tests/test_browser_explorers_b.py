@@ -174,6 +174,31 @@ def test_the_page_works_from_disk(browser, built):
     page.close()
 
 
+
+def test_a_link_reopens_a_setting_and_a_bad_one_is_refused(browser, built):
+    """"copy link" state in the URL fragment: a good one opens the explorer there (nnbook's view),
+    a malformed or out-of-range one is refused in words and the first setting stays."""
+    from urllib.parse import quote
+
+    page_path, explorers = built
+    with serve(page_path.parent) as url:
+        good = quote(json.dumps({"logits": "2, 2, 1", "shift": 1.5, "temperature": 0.05}))
+        page, outside, _ = _open(browser, f"{url}/index.html#softmax-temperature={good}")
+        shown = _assert_equals_nnbook(explorers, page, "softmax-temperature")
+        assert shown["state"] == {"logits": "2, 2, 1", "shift": 1.5, "temperature": 0.05}
+        page.close()
+        for bad in (quote(json.dumps({"temperature": 1000.0})), quote(json.dumps({"logits": 3})), "%7Bnot-json"):
+            page, outside, _ = _open(browser, f"{url}/index.html#softmax-temperature={bad}")
+            shown = _shown(page, "softmax-temperature")
+            assert "refused" in shown["message"] and shown["state"]["logits"] == "1, 2, 3", (bad, shown["message"])
+            page.close()
+        stepper = quote(json.dumps({"step": 12}))
+        page, outside, _ = _open(browser, f"{url}/index.html#trace-stepper={stepper}")
+        assert _assert_equals_nnbook(explorers, page, "trace-stepper")["state"]["step"] == 12
+        page.close()
+        assert not outside
+
+
 # -- live in JupyterLab: what the page cannot do without Python ----------------------------------
 LIVE_NOTEBOOK = {
     "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
