@@ -292,7 +292,8 @@ function explorer(spec) {
     const read = () => Object.fromEntries(names.map((n) => [n, model.get(n)]));
     const dataNames = spec.data || [];
     const readData = () => Object.fromEntries(dataNames.map((n) => [n, model.get(n)]));
-    const root = h("div", { class: "nnbook-explorer", "data-explorer": spec.key });
+    // "jupyter-widgets": the class every rendered widget carries (the page checks look for it).
+    const root = h("div", { class: "nnbook-explorer jupyter-widgets", "data-explorer": spec.key });
     // Keys typed here are ours: JupyterLab must not take arrows/Space/Enter as notebook commands.
     root.addEventListener("keydown", (e) => e.stopPropagation());
     const message = h("div", { class: "nnbook-message", role: "status", "aria-live": "polite" });
