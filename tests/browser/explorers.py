@@ -227,3 +227,45 @@ def built_book(tmp_path_factory) -> pathlib.Path:
 
 
 _BUILT: dict[str, pathlib.Path] = {}
+
+
+# -- live in JupyterLab -----------------------------------------------------------------------------
+KERNEL_OUTPUT = """async (code) => {
+    const kernel = jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const future = kernel.requestExecute({code, store_history: false});
+    let out = '';
+    future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') out += msg.content.text;
+                                if (msg.header.msg_type === 'error') out += msg.content.ename + ': ' + msg.content.evalue; };
+    await future.done;
+    return out;
+}"""
+
+EXPLORER_SNAPSHOT = """(root) => ({values: JSON.stringify(root.nnbookValues),
+    panel: root.querySelector('.nnbook-panel').innerHTML, picture: root.querySelector('.nnbook-picture').innerHTML})"""
+
+
+def move_in_lab(tab, case: dict) -> None:
+    """In a notebook open in JupyterLab with its cells run: move the live explorer's control
+    labelled ``case["slider"]`` with the keyboard, check that the explorer redrew, and that
+    Python (the notebook variable ``case["explorer"]``) received the new value."""
+    label, key, variable = case["slider"], case.get("key", "ArrowRight"), case["explorer"]
+    slider = tab.locator(f'.jp-OutputArea-output .nnbook-explorer input[type="range"][aria-label="{label}"]').first
+    slider.wait_for(state="visible", timeout=30_000)
+    slider.scroll_into_view_if_needed()
+    root = slider.locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' nnbook-explorer ')]")
+    before = root.evaluate(EXPLORER_SNAPSHOT)
+    slider.focus()
+    slider.press(key)
+    deadline = time.monotonic() + 20
+    after = before
+    while time.monotonic() < deadline:
+        after = root.evaluate(EXPLORER_SNAPSHOT)
+        if after["values"] != before["values"] and (after["panel"], after["picture"]) != (before["panel"], before["picture"]):
+            break
+        time.sleep(0.1)
+    assert after["values"] != before["values"], f"the control {label!r} did not move with {key} in JupyterLab"
+    assert (after["panel"], after["picture"]) != (before["panel"], before["picture"]), f"moving {label!r} redrew nothing"
+    name = slider.get_attribute("data-name")
+    expected = json.loads(after["values"])[name]
+    said = tab.evaluate(KERNEL_OUTPUT, f"print({variable}.{name}, {variable}.ok)")
+    assert said.split() == [str(expected), "True"], f"Python saw {said!r}, the page shows {name}={expected}"
