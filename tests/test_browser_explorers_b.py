@@ -18,6 +18,7 @@ import pytest
 
 from browser import launch, serve, why_no_browser
 from browser.explorers import control, explorer_page, press, read_explorers, wait_for_explorers
+from browser.page_checks import KNOWN_NOISE
 
 _SKIP = why_no_browser()
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(_SKIP is not None, reason=str(_SKIP))]
@@ -197,6 +198,63 @@ def test_a_link_reopens_a_setting_and_a_bad_one_is_refused(browser, built):
         assert _assert_equals_nnbook(explorers, page, "trace-stepper")["state"]["step"] == 12
         page.close()
         assert not outside
+
+
+
+# -- the built book's chapter pages (CI builds the book first; skipped without a fresh build) ----
+CHAPTERS = {  # page: [(explorer key, Python class path, control moved, input kind)]
+    "book/softmax": [("softmax-temperature", "softmax.TemperatureExplorer", "temperature", "range"),
+                     ("sigmoid-step", "softmax.StepExplorer", "k", "range")],
+    "book/autodiff": [("trace-stepper", "autodiff.TraceStepper", "step", "range")],
+    "book/init_batchnorm": [("propagation", "init.PropagationExplorer", "batch_norm", "checkbox")],
+}
+
+
+def _built_book() -> pathlib.Path | None:
+    import os
+
+    from browser import ROOT, fresh_build
+
+    given = os.environ.get("NNBOOK_BROWSER_HTML")
+    html = pathlib.Path(given) if given else ROOT / "_build" / "html"
+    return html if (given or fresh_build(html)) else None
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_built_chapter_pages(browser, chapter):
+    """On the built book: each explorer's saved first state is nnbook's, and one control moved
+    with the keyboard gives nnbook's view for the new state and a new picture."""
+    import importlib
+
+    html = _built_book()
+    if html is None:
+        pytest.skip("no fresh build of the book (jupyter-book build . or NNBOOK_BROWSER_HTML=...)")
+    for base in (None, html.as_uri()):  # served on 127.0.0.1, then straight from disk
+        with serve(html) as url:
+            page, outside, errors = _open_chapter(browser, f"{base or url}/{chapter}.html", len(CHAPTERS[chapter]))
+            shown_all = read_explorers(page)
+            for index, (key, path, name, kind) in enumerate(CHAPTERS[chapter]):
+                module, cls = path.split(".")
+                explorer = getattr(importlib.import_module(f"nnbook.widgets.{module}"), cls)()
+                first = next(e for e in shown_all if e["key"] == key)
+                assert first["ok"] == "true" and first["model"] == _python_view(explorer, first["state"]), (chapter, key)
+                press(page, page.locator(f'.nnbook-explorer[data-explorer="{key}"] input[type="{kind}"][data-name="{name}"]'),
+                      "Space" if kind == "checkbox" else "ArrowRight")
+                after = next(e for e in read_explorers(page) if e["key"] == key)
+                assert after["model"] == _python_view(explorer, after["state"]) and after["picture"] != first["picture"]
+            assert not outside and not errors, (outside, errors)
+            page.close()
+
+
+def _open_chapter(browser, url: str, count: int):
+    page = browser.new_page()
+    outside, errors = [], []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "file:", "data:", "blob:")) else None)
+    noise = [*KNOWN_NOISE, "Failed to initialize model"]  # the theme's known noise; anywidget's watchdog (above)
+    page.on("pageerror", lambda e: errors.append(str(e)) if not any(n in str(e) for n in noise) else None)
+    page.goto(url)
+    wait_for_explorers(page, count)
+    return page, outside, errors
 
 
 # -- live in JupyterLab: what the page cannot do without Python ----------------------------------
