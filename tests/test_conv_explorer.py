@@ -12,7 +12,7 @@ from nnbook.conv import conv2d, conv_scene, influence_counts, output_size
 pytest.importorskip("ipywidgets")
 
 from nnbook.plots.conv import conv2d_diagram, heatmap, image_panels, sample_image  # noqa: E402
-from nnbook.widgets.conv import ConvExplorer, WindowExplorer, explorer_panel  # noqa: E402
+from nnbook.widgets.conv import ConvExplorer, WindowExplorer, explorer_panel, pytorch_line  # noqa: E402
 
 R = ConvExplorer.RANGES
 MODES = ("custom", "valid", "same", "full")
@@ -105,7 +105,7 @@ def test_explorer_drives_picture_message_and_step_range():
     assert ex.ok and ex.image.value
     ex.set(n=5, kernel_size=3, stride=2, padding=1, dilation=1, mode="custom", step=0)
     assert ex.ok and r"\mathbf{3}" in ex.panel.value
-    assert ex.controls["step"].max == 8 and ex.play.max == 8
+    assert ex.controls["step"].max == 8
     picture = ex.image.value
     ex.set(mode="same")
     assert not ex.ok and "stride" in ex.message.value and "impossible" in ex.message.value
@@ -115,7 +115,7 @@ def test_explorer_drives_picture_message_and_step_range():
     ex.set(n=2, kernel_size=5, mode="valid")
     assert not ex.ok and "does not fit" in ex.message.value
     ex.set(mode="full")  # 6 x 6 outputs: the step control grows to 36 positions
-    assert ex.ok and ex.controls["step"].max == ex.play.max == 35
+    assert ex.ok and ex.controls["step"].max == 35
     ex.set(step=35)
     assert ex.ok and ex.controls["step"].value == 35 and "Step 36 of 36" in ex.panel.value
     ex.set(mode="valid", n=5, kernel_size=3)  # back to 3 x 3: the step is clamped to the last one
@@ -124,6 +124,82 @@ def test_explorer_drives_picture_message_and_step_range():
     assert ex.ok and "read by" in ex.panel.value
     ex.set(flip=True, direction="forward", n=4, kernel_size=2, mode="valid", step=0)
     assert ex.ok and "Flip <b>on</b>" in ex.panel.value
+
+
+def test_set_refuses_what_the_controls_could_not_show():
+    """Issue 15: out-of-range or wrong-type values raise and change nothing (no silent clamp)."""
+    ex = ConvExplorer()
+    before = ex.values
+    with pytest.raises(ValueError, match=r"n \(input size n\) must be from 2 to 9"):
+        ex.set(n=1000)
+    with pytest.raises(TypeError, match="whole number"):
+        ex.set(kernel_size=2.5)
+    with pytest.raises(TypeError, match="whole number"):
+        ex.set(stride=True)
+    with pytest.raises(ValueError, match="mode \\(mode\\) must be one of 'custom', 'valid', 'same', 'full'"):
+        ex.set(mode="circular")
+    with pytest.raises(TypeError, match="True or False"):
+        ex.set(flip=1)
+    with pytest.raises(ValueError, match="unknown control"):
+        ex.set(colour="red")
+    with pytest.raises(ValueError, match="must be from 0 to 440"):
+        ex.set(step=10**6)
+    with pytest.raises(ValueError):  # one bad value: none of the others is applied either
+        ex.set(n=6, stride=9)
+    assert ex.values == before and ex.ok
+    ex.set(n=np.int64(6))  # integral numpy scalars are fine
+    assert ex.n == 6 and type(ex.n) is int
+
+
+def test_a_failing_refresh_is_shown_in_words(monkeypatch):
+    ex = ConvExplorer()
+    panel = ex.panel.value
+
+    def broken(**values):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ex, "render", broken)
+    assert ex.set(n=6).ok is False
+    assert "Something went wrong" in ex.message.value and "boom" in ex.message.value
+    assert ex.panel.value == panel
+
+
+def test_the_trait_values_are_what_the_front_end_reads():
+    ex = ConvExplorer()
+    state = ex.get_state()
+    assert [c["name"] for c in state["_controls"]] == ["n", "kernel_size", "stride", "padding", "dilation", "mode",
+                                                       "flip", "direction", "step"]
+    ex.set(n=7, mode="full")
+    assert ex.get_state()["n"] == 7 and ex.get_state()["mode"] == "full"
+    assert "export default" in state["_esm"] and "function explorer(" in state["_esm"]
+
+
+def test_moving_a_control_from_the_front_end_recomputes_python():
+    """In JupyterLab the front-end sets the trait; Python's reference follows."""
+    ex = ConvExplorer()
+    ex.n = 7  # what a synced change from the browser does
+    assert ex.ok and r"\mathbf{5}" in ex.panel.value
+    ex.mode = "full"
+    ex.step = 440  # clamped at once to the last position, as the slider would
+    assert ex.step == ex.controls["step"].max == 80
+
+
+@pytest.mark.torch
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")
+def test_pytorch_line_computes_the_explorers_output():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    combos = [c for c in all_combinations() if c[-1] == "forward" and expected_problem(*c[:6]) is None]
+    for index in rng.choice(len(combos), size=120, replace=False):
+        n, k, s, p, d, mode, flip, direction = combos[index]
+        scene = conv_scene(n, k, s, p, d, mode, flip)
+        line = pytorch_line(n, k, s, p, d, mode, flip)
+        layer = eval(line.split("  #")[0], {"torch": torch})
+        with torch.no_grad():
+            layer.weight.copy_(torch.tensor(scene.kernel).flip(-2, -1) if flip else torch.tensor(scene.kernel))
+            z = layer(torch.tensor(scene.x, dtype=torch.float64)[None, None].float()).double()[0, 0].numpy()
+        np.testing.assert_allclose(z, scene.z, rtol=1e-6, err_msg=line)
+        assert ("w.flip(-2, -1)" in line) == flip
 
 
 def test_window_explorer_still_works():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 
@@ -55,7 +56,7 @@ def test_dense_block_plot_labels_every_channel_count():
 
 def test_explorer_panel_reports_theory_and_measurement_and_refuses_gain_zero():
     ex = PropagationExplorer()
-    assert ex.ok and r"\mathbf{1}$ in theory" in ex.panel.value and ex.image.value[:4] == b"\x89PNG"
+    assert ex.ok and r"\mathbf{1}$ in theory" in ex.panel.value and json.loads(ex.image.value)["depth"] == 30
     ex.set(depth=20, width=64, scheme="xavier_normal", activation="relu")
     assert ex.ok and r"0.5 \cdot 64" in ex.panel.value and "vanishes" in ex.panel.value
     ex.set(use_default_gain=False, gain=1.4)
@@ -79,4 +80,25 @@ def test_every_scheme_and_activation_renders_without_error():
     for (scheme, activation), (bn, res) in zip(pairs, flags):
         view = ex.render(depth=5, width=16, scheme=scheme, activation=activation, use_default_gain=True,
                          gain=1.0, batch_norm=bn, residual=res)
-        assert "Per-layer factor" in view.panel and len(view.figure.axes) == 4
+        assert "Per-layer factor" in view.panel and len(view.data["act"]) == len(view.data["grad"]) == 6
+        assert "infty" not in view.panel and "n/a" not in view.panel
+
+
+def test_zero_gradients_never_give_an_infinite_factor_next_to_a_verdict():
+    """Issue 15: zeros + skips made the measured factors alternate 0 and inf; the median was inf."""
+    ex = PropagationExplorer()
+    for activation in ("relu", "tanh", "linear"):
+        ex.set(depth=10, width=16, scheme="zeros", activation=activation, residual=True)
+        assert ex.ok and r"\infty" not in ex.panel.value, ex.panel.value
+        assert "undefined (some layers pass an exactly zero gradient)" in ex.panel.value
+
+
+def test_set_refuses_values_the_controls_cannot_take():
+    ex = PropagationExplorer()
+    with pytest.raises(ValueError):
+        ex.set(depth=1000)
+    with pytest.raises(ValueError):
+        ex.set(width=100)
+    with pytest.raises(ValueError):
+        ex.set(gain=5.0)
+    assert ex.ok and ex.depth == 30 and ex.width == 256

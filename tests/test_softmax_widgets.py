@@ -1,7 +1,9 @@
-"""The softmax chapter's view layer: explorers driven through their update functions, no browser."""
+"""The softmax chapter's view layer: explorers driven through set(), no browser (their front-ends:
+tests/test_widgets_js_softmax.py)."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -36,7 +38,7 @@ def test_temperature_explorer_shows_probabilities_and_entropy():
     ex = TemperatureExplorer()
     assert ex.ok and "0.6652" in ex.panel.value and "0.8324" in ex.panel.value
     first_png = ex.image.value
-    assert first_png[:4] == b"\x89PNG"
+    assert json.loads(first_png)["labels"] == ["0.090", "0.245", "0.665"]
     ex.set(shift=-7.5)
     assert ex.ok and "0.6652" in ex.panel.value and "0.8324" in ex.panel.value  # shift changes nothing
     ex.set(shift=0.0, temperature=100.0)
@@ -65,12 +67,34 @@ def test_temperature_explorer_keeps_last_picture_on_impossible_input():
     assert ex.ok and ex.message.value == "" and ex.image.value != picture
 
 
-def test_temperature_explorer_rebuilds_the_chart_when_k_changes():
+def test_temperature_explorer_draws_one_bar_per_class():
     ex = TemperatureExplorer()
     ex.set(logits="1, 2, 3, 4, 5")
-    assert ex._chart.num_classes == 5 and len(ex._chart.bars) == 5
+    picture = json.loads(ex.image.value)
+    assert len(picture["labels"]) == 5 and picture["top"] == [False] * 4 + [True]
     ex.set(logits="0, 0")
-    assert ex._chart.num_classes == 2
+    assert json.loads(ex.image.value)["top"] == [True, True]  # a tie: both are the most probable
+
+
+def test_explorers_refuse_values_their_sliders_cannot_take():
+    ex = TemperatureExplorer()
+    with pytest.raises(ValueError):
+        ex.set(temperature=0.0)
+    with pytest.raises(ValueError):
+        ex.set(shift=11.0)
+    with pytest.raises(TypeError):
+        ex.set(logits=3)
+    assert ex.ok and ex.temperature == 1.0 and ex.shift == 0.0
+
+
+def test_huge_logits_give_no_warning():
+    import warnings
+
+    ex = TemperatureExplorer()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ex.set(logits="-1e308 1e308", shift=5.0)
+    assert ex.ok and "1.0000" in ex.panel.value
 
 
 def test_step_explorer_reports_the_gap():

@@ -15,16 +15,19 @@ has a line here. A line adds:
     what that slider must change: ``"image"`` (the figure), ``"panel"`` (the text/math
     panel) or ``"any"`` (either);
 ``key`` (optional)
-    the key that moves it (``"ArrowRight"`` unless the slider starts at its maximum).
+    the key that moves it (``"ArrowRight"`` unless the slider starts at its maximum);
+``explorer`` (for live explorers)
+    the notebook variable holding the explorer: the slider is its range input, moved with
+    the keyboard, and Python must see the new value (``browser.explorers.move_in_lab``).
 """
 
 from __future__ import annotations
 
 CASES: dict[str, dict[str, str]] = {
-    "book/intro": {"notebook": "book/intro.ipynb", "chapter": "intro", "slider": "input length n", "drives": "image"},
+    "book/intro": {"notebook": "book/intro.ipynb", "chapter": "intro", "slider": "input length n", "drives": "image", "explorer": "explorer"},
     "book/softmax": {"notebook": "book/softmax.ipynb", "chapter": "softmax", "slider": "temperature T", "drives": "image"},
-    "book/convolution": {"notebook": "book/convolution.ipynb", "chapter": "conv", "slider": "input size n", "drives": "image"},
-    "book/cnn_sizing": {"notebook": "book/cnn_sizing.ipynb", "chapter": "sizing", "slider": "height", "drives": "panel"},
+    "book/convolution": {"notebook": "book/convolution.ipynb", "chapter": "conv", "slider": "input size n", "drives": "image", "explorer": "explorer"},
+    "book/cnn_sizing": {"notebook": "book/cnn_sizing.ipynb", "chapter": "sizing", "slider": "height", "drives": "panel", "explorer": "builder"},
     "book/autodiff": {"notebook": "book/autodiff.ipynb", "chapter": "autodiff", "slider": "step", "drives": "any"},
     "book/init_batchnorm": {"notebook": "book/init_batchnorm.ipynb", "chapter": "init", "slider": "depth", "drives": "image"},
 }

@@ -1,6 +1,12 @@
-"""ipywidgets explorers: the thin view layer on top of nnbook's pure functions.
+"""Explorers: the thin view layer on top of nnbook's pure functions.
 
-An :class:`Explorer` owns a few controls, calls one pure ``render`` function with their
+:class:`LiveExplorer` (anywidget) is the base of the explorers that react on the built pages
+too: a pure Python ``render`` is the reference, and a small JavaScript module beside it
+(``widgets/js/``) recomputes and draws the same view in the browser; its module docstring
+(``nnbook.widgets._live``) says how to write one.
+
+The older :class:`Explorer` (ipywidgets + matplotlib PNG, reacting only with a kernel):
+an :class:`Explorer` owns a few controls, calls one pure ``render`` function with their
 values, and shows the result as an HTML/math panel and a PNG figure. When the controls
 reach an impossible combination, the pure function raises ``ValueError``; the explorer
 shows that message in plain words and keeps the last valid figure. Tests drive explorers
@@ -12,23 +18,17 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 
 from ..plots import figure_to_png
+from ._live import (
+    LiveExplorer, View, bool_control, choice_control, float_control, int_control, js_source, text_control,
+)
 
-__all__ = ["Explorer", "View"]
-
-
-@dataclass
-class View:
-    """What a render function returns: a panel of HTML (with $math$) and optionally a figure."""
-
-    panel: str
-    figure: Figure | None = None
+__all__ = ["Explorer", "LiveExplorer", "View", "int_control", "float_control", "choice_control", "bool_control",
+           "text_control", "js_source"]
 
 
 class Explorer:

@@ -4,31 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..conv import ConvScene, conv_scene, output_size
-from ..plots.conv import conv2d_diagram, sliding_window_1d
-from . import Explorer, View, int_slider
+from ..conv import ConvScene, conv_scene, output_size, window_taps
+from ..plots.conv import conv2d_diagram
+from ._live import LiveExplorer, View, bool_control, choice_control, int_control
 
-__all__ = ["WindowExplorer", "ConvExplorer", "explorer_panel"]
+__all__ = ["WindowExplorer", "ConvExplorer", "explorer_panel", "pytorch_line"]
 
 
-class WindowExplorer(Explorer):
+class WindowExplorer(LiveExplorer):
     """Slide a (dilated) window over a padded 1-D input and count the output positions.
+
+    Live on the built page too: ``js/window.js`` recomputes and draws the same view.
 
     >>> ex = WindowExplorer()
     >>> ex.set(n=7, kernel_size=3, stride=2, padding=1).ok
     True
     >>> ex.set(n=2, kernel_size=5, padding=0).ok
     False
+    >>> ex.set(n=1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: n (input length n) must be from 1 to 16, as on its slider; got 1000
     """
 
-    def controls_(self) -> dict[str, Any]:
-        return {
-            "n": int_slider("input length n", 7, 1, 16),
-            "kernel_size": int_slider("kernel size k", 3, 1, 7),
-            "stride": int_slider("stride s", 1, 1, 4),
-            "padding": int_slider("padding p", 0, 0, 3),
-            "dilation": int_slider("dilation d", 1, 1, 3),
-        }
+    js_module = "window.js"
+    url_key = "window"
+    n = int_control("input length n", 7, 1, 16)
+    kernel_size = int_control("kernel size k", 3, 1, 7)
+    stride = int_control("stride s", 1, 1, 4)
+    padding = int_control("padding p", 0, 0, 3)
+    dilation = int_control("dilation d", 1, 1, 3)
 
     def render(self, n: int, kernel_size: int, stride: int, padding: int, dilation: int) -> View:
         out = output_size(n, kernel_size, stride=stride, padding=padding, dilation=dilation)
@@ -38,7 +43,8 @@ class WindowExplorer(Explorer):
             rf"\left\lfloor \dfrac{{{n} + 2\cdot{padding} - {dilation}\cdot({kernel_size}-1) - 1}}{{{stride}}}"
             rf"\right\rfloor + 1 = \mathbf{{{out}}}$"
         )
-        return View(panel, sliding_window_1d(n, kernel_size, stride, padding, dilation))
+        rows = [window_taps(i, kernel_size, stride, dilation) for i in range(out)]
+        return View(panel, data={"out": out, "padded": n + 2 * padding, "rows": rows})
 
 
 def explorer_panel(scene: ConvScene) -> str:
@@ -102,8 +108,28 @@ def _value_at(s: ConvScene, r: int, c: int) -> float:
     return 0.0
 
 
-class ConvExplorer(Explorer):
+def pytorch_line(n: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1,
+                 mode: str = "custom", flip: bool = False, **_: Any) -> str:
+    """The ``torch.nn.Conv2d`` that computes the explorer's output for this setting
+    (one channel in and out, no bias), as the explorer's "copy PyTorch" button copies it.
+
+    >>> pytorch_line(5, 3, stride=2, padding=1)
+    'torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, dilation=1, bias=False)'
+    >>> pytorch_line(5, 4, mode="same")
+    "torch.nn.Conv2d(1, 1, kernel_size=4, stride=1, padding='same', dilation=1, bias=False)"
+    """
+    pad = {"custom": str(padding), "valid": "'valid'", "same": "'same'", "full": str(dilation * (kernel_size - 1))}[mode]
+    line = f"torch.nn.Conv2d(1, 1, kernel_size={kernel_size}, stride={stride}, padding={pad}, dilation={dilation}, bias=False)"
+    if flip:
+        line += "  # flip on: PyTorch cross-correlates, so give it the kernel rotated by 180 degrees, w.flip(-2, -1)"
+    return line
+
+
+class ConvExplorer(LiveExplorer):
     """The 2-D convolution explorer: sizes, mode, flip, a step/play control and a backward view.
+
+    Live on the built page too: ``js/conv.js`` recomputes and draws the same view, with a Play
+    button and a "copy PyTorch" line (:func:`pytorch_line`).
 
     >>> ex = ConvExplorer()
     >>> ex.set(n=5, kernel_size=3, stride=2, padding=1, mode="custom").ok
@@ -113,43 +139,40 @@ class ConvExplorer(Explorer):
     """
 
     RANGES = {"n": (2, 9), "kernel_size": (1, 5), "stride": (1, 3), "padding": (0, 2), "dilation": (1, 3)}
-
-    def __init__(self) -> None:
-        import ipywidgets as widgets
-
-        self.play = widgets.Play(value=0, min=0, max=0, step=1, interval=700, description="play")
-        super().__init__()
-        widgets.jslink((self.play, "value"), (self.controls["step"], "value"))
-
-    def extra_widgets(self) -> list[Any]:
-        return [self.play]
-
-    def controls_(self) -> dict[str, Any]:
-        import ipywidgets as widgets
-
-        r = self.RANGES
-        return {
-            "n": int_slider("input size n", 5, *r["n"]),
-            "kernel_size": int_slider("kernel size k", 3, *r["kernel_size"]),
-            "stride": int_slider("stride s", 1, *r["stride"]),
-            "padding": int_slider("padding p", 0, *r["padding"]),
-            "dilation": int_slider("dilation d", 1, *r["dilation"]),
-            "mode": widgets.ToggleButtons(
-                options=[("p slider", "custom"), ("valid", "valid"), ("same", "same"), ("full", "full")],
-                value="custom", description="mode", style={"button_width": "7em"},
-            ),
-            "flip": widgets.Checkbox(value=False, description="flip kernel (true convolution)", indent=False),
-            "direction": widgets.ToggleButtons(options=["forward", "backward"], value="forward", description="view"),
-            "step": int_slider("step", 0, 0, 8),
-        }
+    #: the step control's own end; its range in a setting is the number of positions (bounds())
+    MAX_STEP = 440
+    js_module = "conv.js"
+    url_key = "conv"
+    n = int_control("input size n", 5, *RANGES["n"])
+    kernel_size = int_control("kernel size k", 3, *RANGES["kernel_size"])
+    stride = int_control("stride s", 1, *RANGES["stride"])
+    padding = int_control("padding p", 0, *RANGES["padding"])
+    dilation = int_control("dilation d", 1, *RANGES["dilation"])
+    mode = choice_control("mode", "custom", [("p slider", "custom"), ("valid", "valid"), ("same", "same"),
+                                             ("full", "full")])
+    flip = bool_control("flip kernel (true convolution)", False)
+    direction = choice_control("view", "forward", ["forward", "backward"])
+    step = int_control("step", 0, 0, MAX_STEP)
 
     def render(self, **values: Any) -> View:
         scene = conv_scene(**values)
-        return View(explorer_panel(scene), conv2d_diagram(scene))
+        data = {
+            "out": scene.out, "padding": list(scene.padding), "steps": scene.steps, "position": list(scene.position),
+            "taps": [list(t) for t in scene.taps], "tap_weights": scene.tap_weights,
+            "outputs_fed": [list(f) for f in scene.outputs_fed], "x": scene.x.tolist(),
+            "applied": scene.applied.tolist(), "z": scene.z.tolist(), "counts": scene.counts.tolist(),
+            "pytorch": pytorch_line(**values),
+        }
+        return View(explorer_panel(scene), data=data)
 
-    def adjust_controls(self, **values: Any) -> None:
-        """Fit the step control (and Play) to the number of positions."""
-        last = conv_scene(**values).steps - 1
-        if (self.controls["step"].max, self.play.max) != (last, last):
-            self.controls["step"].max = last
-            self.play.max = last
+    def bounds(self, **values: Any) -> dict[str, int]:
+        """The step control ends at the last position of this setting."""
+        return {"step": conv_scene(**dict(values, step=0)).steps - 1}
+
+    def normalize(self, **values: Any) -> dict[str, Any]:
+        """Clamp the step to the last position (as the slider does when its range shrinks)."""
+        try:
+            last = self.bounds(**values)["step"]
+        except ValueError:
+            return values
+        return values if values["step"] <= last else dict(values, step=last)

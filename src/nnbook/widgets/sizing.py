@@ -7,13 +7,12 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-import ipywidgets as widgets
+import traitlets
 
-from ..plots.sizing import network_figure
-from ..sizing import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, summarize
-from . import Explorer, View, int_slider
+from ..sizing import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Summary, summarize
+from ._live import LiveExplorer, View, choice_control, int_control
 
-__all__ = ["NetworkBuilder", "make_layer", "builder_view", "PRESETS", "LAYER_KINDS"]
+__all__ = ["NetworkBuilder", "make_layer", "layer_spec", "builder_view", "PRESETS", "LAYER_KINDS"]
 
 LAYER_KINDS = ("Conv2d", "MaxPool2d", "AvgPool2d", "Linear", "ReLU", "Flatten")
 
@@ -85,15 +84,67 @@ def builder_view(input_shape: tuple[int, int, int], layers: Sequence[Layer],
     panel = summary._repr_html_()
     if next_layer is not None:
         panel += _next_layer_text(summary.input_shape, layers, next_layer)
-    return View(panel, network_figure(summary) if figure else None)
+    if not figure:
+        return View(panel)
+    from ..plots.sizing import network_figure
+
+    return View(panel, network_figure(summary))
 
 
-class NetworkBuilder(Explorer):
+#: The ranges of the builder's layer controls; a layer in a link or in ``set(layers=...)`` must fit them.
+LAYER_RANGES = {"size": (1, 512), "kernel_size": (1, 11), "stride": (1, 8), "padding": (0, 5), "dilation": (1, 4)}
+MAX_LAYERS = 64
+
+
+def layer_spec(layer: Layer) -> dict[str, Any]:
+    """The builder's description of ``layer`` (what its controls would be set to), JSON-able.
+
+    >>> layer_spec(Conv2d(16, 8, stride=4))
+    {'kind': 'Conv2d', 'size': 16, 'kernel_size': 8, 'stride': 4, 'padding': 0, 'dilation': 1}
+    >>> make_layer(**layer_spec(MaxPool2d(5))).label()
+    'MaxPool2d(k=5)'
+    """
+    spec = {"kind": type(layer).__name__, "size": 16, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1}
+    if isinstance(layer, Conv2d) and layer.bias:
+        spec.update(size=layer.out_channels, kernel_size=layer._k, stride=layer._s, padding=layer._p,
+                    dilation=layer._d)
+    elif isinstance(layer, (MaxPool2d, AvgPool2d)):
+        spec.update(kernel_size=layer._k, stride=layer._s, padding=layer._p, dilation=layer._d)
+    elif isinstance(layer, Linear) and layer.bias:
+        spec.update(size=layer.out_features)
+    elif type(layer) not in (ReLU, Flatten):
+        raise ValueError(f"the builder holds {', '.join(LAYER_KINDS)} layers with biases; got {layer!r}")
+    for name in ("kernel_size", "stride", "padding", "dilation"):
+        pair = spec[name]
+        if isinstance(pair, tuple):
+            if pair[0] != pair[1]:
+                raise ValueError(f"the builder holds square windows only; got {name}={pair} in {layer!r}")
+            spec[name] = pair[0]
+    return _check_spec(spec, f"layer {layer!r}")
+
+
+def _check_spec(spec: Any, where: str) -> dict[str, Any]:
+    if not isinstance(spec, dict) or set(spec) != {"kind", *LAYER_RANGES}:
+        raise ValueError(f"{where} must be a layer description with keys kind, {', '.join(LAYER_RANGES)}; got {spec!r}")
+    if spec["kind"] not in LAYER_KINDS:
+        raise ValueError(f"{where}: kind must be one of {', '.join(LAYER_KINDS)}; got {spec['kind']!r}")
+    for name, (low, high) in LAYER_RANGES.items():
+        value = spec[name]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{where}: {name} must be a whole number, got {value!r}")
+        if not low <= value <= high:
+            raise ValueError(f"{where}: {name} must be from {low} to {high}, as on its slider; got {value}")
+    return dict(spec)
+
+
+class NetworkBuilder(LiveExplorer):
     """Build a network layer by layer and watch its sizing table and figures update.
 
     Controls: the input (channels, height, width), the kind and numbers of the next layer;
-    buttons add it or remove the last layer; a preset menu loads the chapter's networks. Tests
-    drive it with :meth:`set`, :meth:`add`, :meth:`remove` and :meth:`load`.
+    buttons add it or remove the last layer; a preset menu loads the chapter's networks. Live
+    on the built page too (``js/sizing.js``). Tests drive it with :meth:`set`, :meth:`add`,
+    :meth:`remove` and :meth:`load`; ``layers`` holds the network as layer descriptions
+    (:func:`layer_spec`), ``network`` as layer specs.
 
     >>> b = NetworkBuilder("RGB 256x256 with pooling")
     >>> b.set(kind="Conv2d", size=8, kernel_size=11, dilation=4).add(), "does not fit" in b.message.value
@@ -102,69 +153,60 @@ class NetworkBuilder(Explorer):
     (True, 2)
     """
 
+    js_module = "sizing.js"
+    url_key = "network"
+    state_traits = ("layers",)
+    channels = int_control("input channels", 4, 1, 256)
+    height = int_control("height", 84, 1, 256)
+    width = int_control("width", 84, 1, 256)
+    kind = choice_control("next layer", "Linear", LAYER_KINDS)
+    size = int_control("channels / features", 16, *LAYER_RANGES["size"])
+    kernel_size = int_control("kernel k", 3, *LAYER_RANGES["kernel_size"])
+    stride = int_control("stride s", 1, *LAYER_RANGES["stride"])
+    padding = int_control("padding p", 0, *LAYER_RANGES["padding"])
+    dilation = int_control("dilation d", 1, *LAYER_RANGES["dilation"])
+    layers = traitlets.List().tag(sync=True)
+    _presets = traitlets.Dict().tag(sync=True)
+
     def __init__(self, preset: str = "Atari DQN") -> None:
-        if preset not in PRESETS:
-            raise ValueError(f"preset must be one of {', '.join(repr(p) for p in PRESETS)}; got {preset!r}")
-        shape, layers = PRESETS[preset]
-        self.layers: list[Layer] = list(layers)
-        self._initial_shape = shape
-        self._drawn: tuple | None = None  # (input shape, layers) of the figure on show
+        _check_preset(preset)
         super().__init__()
-        self.preset = widgets.Dropdown(options=list(PRESETS), value=preset, description="network")
-        self.preset.observe(lambda change: self.load(change["new"]), names="value")
-        self.add_button = widgets.Button(description="Add layer", button_style="success", icon="plus")
-        self.remove_button = widgets.Button(description="Remove last", icon="minus")
-        self.add_button.on_click(lambda _: self.add())
-        self.remove_button.on_click(lambda _: self.remove())
-        c = self.controls
-        wrap = widgets.Layout(flex_flow="row wrap")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.preset, c["channels"], c["height"], c["width"]], layout=wrap),
-            widgets.HBox([c["kind"], c["size"], c["kernel_size"], c["stride"], c["padding"], c["dilation"],
-                          self.add_button, self.remove_button], layout=wrap),
-            self.message, self.panel, self.image,
-        ])
+        self._presets = {name: _preset_state(name) for name in PRESETS}
+        self.load(preset)
 
-    def controls_(self) -> dict[str, Any]:
-        c, h, w = self._initial_shape
-        return {
-            "channels": int_slider("input channels", c, 1, 256),
-            "height": int_slider("height", h, 1, 256),
-            "width": int_slider("width", w, 1, 256),
-            "kind": widgets.Dropdown(options=list(LAYER_KINDS), value=self._initial_kind(), description="next layer"),
-            "size": int_slider("channels / features", 16, 1, 512),
-            "kernel_size": int_slider("kernel k", 3, 1, 11),
-            "stride": int_slider("stride s", 1, 1, 8),
-            "padding": int_slider("padding p", 0, 0, 5),
-            "dilation": int_slider("dilation d", 1, 1, 4),
-        }
-
-    def _initial_kind(self) -> str:
-        """Suggest a layer that fits: a convolution after a map, a dense layer after a vector."""
-        out = summarize(self._initial_shape, self.layers).output_shape
-        return "Conv2d" if len(out) == 3 else "Linear"
-
-    @property
-    def input_shape(self) -> tuple[int, int, int]:
-        v = self.values
-        return (v["channels"], v["height"], v["width"])
-
-    def next_layer(self) -> Layer:
-        """The layer the controls describe (``ValueError`` if they describe an impossible one)."""
-        v = self.values
-        return make_layer(v["kind"], v["size"], v["kernel_size"], v["stride"], v["padding"], v["dilation"])
-
+    # -- the model ------------------------------------------------------------------------------
     def render(self, channels: int, height: int, width: int, kind: str, size: int, kernel_size: int,
-               stride: int, padding: int, dilation: int) -> View:
+               stride: int, padding: int, dilation: int, layers: list[dict]) -> View:
+        network = [make_layer(**spec) for spec in layers]
         try:
             pending: Layer | str = make_layer(kind, size, kernel_size, stride, padding, dilation)
         except ValueError as exc:
             pending = str(exc)
-        key = ((channels, height, width), tuple(self.layers))
-        view = builder_view(key[0], self.layers, pending, figure=key != self._drawn)
-        if view.figure is not None:
-            self._drawn = key
-        return view
+        summary = summarize((channels, height, width), network)
+        panel = summary._repr_html_() + _next_layer_text(summary.input_shape, network, pending)
+        return View(panel, data=summary_data(summary))
+
+    def _check_state(self, name: str, value: Any) -> Any:
+        if name != "layers":
+            return super()._check_state(name, value)
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"layers must be a list of layer descriptions, got {type(value).__name__}")
+        if len(value) > MAX_LAYERS:
+            raise ValueError(f"the builder holds at most {MAX_LAYERS} layers; got {len(value)}")
+        return [_check_spec(spec, f"layer {i}") for i, spec in enumerate(value, start=1)]
+
+    @property
+    def network(self) -> list[Layer]:
+        """The network as layer specs (``Conv2d(...)``, ...)."""
+        return [make_layer(**spec) for spec in self.layers]
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return (self.channels, self.height, self.width)
+
+    def next_layer(self) -> Layer:
+        """The layer the controls describe (``ValueError`` if they describe an impossible one)."""
+        return make_layer(self.kind, self.size, self.kernel_size, self.stride, self.padding, self.dilation)
 
     # -- actions ----------------------------------------------------------------------------
     def _refuse(self, what: str, reason: str) -> bool:
@@ -181,32 +223,65 @@ class NetworkBuilder(Explorer):
             layer = self.next_layer() if layer is None else layer
         except ValueError as exc:
             return self._refuse("This layer", str(exc))
+        spec = layer_spec(layer)
         try:
-            summarize(self.input_shape, [*self.layers, layer])
+            summarize(self.input_shape, [*self.network, layer])
         except ValueError as exc:
             return self._refuse(layer.label(), str(exc).split(": ", 1)[-1])
-        self.layers.append(layer)
-        return self.refresh()
+        self.set(layers=[*self.layers, spec])
+        return self.ok
 
     def remove(self, index: int = -1) -> bool:
         """Remove the layer at ``index`` (default: the last); False when there is none."""
         if not self.layers:
             self.message.value = "There are no layers to remove."
             return False
-        try:
-            self.layers.pop(index)
-        except IndexError:
-            raise ValueError(f"index must be between {-len(self.layers)} and {len(self.layers) - 1}, "
-                             f"got {index}") from None
-        return self.refresh()
+        if not -len(self.layers) <= index < len(self.layers):
+            raise ValueError(f"index must be between {-len(self.layers)} and {len(self.layers) - 1}, got {index}")
+        layers = list(self.layers)
+        layers.pop(index)
+        self.set(layers=layers)
+        return self.ok
 
     def load(self, preset: str) -> bool:
         """Replace the network and its input by one of :data:`PRESETS`."""
-        if preset not in PRESETS:
-            raise ValueError(f"preset must be one of {', '.join(repr(p) for p in PRESETS)}; got {preset!r}")
-        (c, h, w), layers = PRESETS[preset]
-        self.layers = list(layers)
-        if self.preset.value != preset:  # keep the menu in step (its observer calls load again)
-            self.preset.value = preset
-        self.set(channels=c, height=h, width=w)
+        _check_preset(preset)
+        self.set(**self._presets[preset])
         return self.ok
+
+
+def _check_preset(preset: str) -> None:
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {', '.join(repr(p) for p in PRESETS)}; got {preset!r}")
+
+
+def _preset_state(preset: str) -> dict[str, Any]:
+    """What loading ``preset`` sets: the input, the layers, and a next layer that fits."""
+    (c, h, w), layers = PRESETS[preset]
+    out = summarize((c, h, w), layers).output_shape
+    return {"channels": c, "height": h, "width": w, "kind": "Conv2d" if len(out) == 3 else "Linear",
+            "layers": [layer_spec(layer) for layer in layers]}
+
+
+def summary_data(summary: Summary) -> dict[str, Any]:
+    """The numbers the builder's picture shows (shape flow and bars), JSON-able.
+
+    >>> summary_data(summarize((1, 8, 8), [Conv2d(2, 3)]))["flow"]
+    [['input', [1, 8, 8]], ['Conv2d', [2, 6, 6]]]
+    """
+    counted = [r for r in summary.rows if r.neurons > 0]
+
+    def share(v: int, total: int) -> str:
+        return f"{100 * v / total:.1f}%" if total else "0%"
+
+    return {
+        "input_shape": list(summary.input_shape),
+        "output_shape": list(summary.output_shape),
+        "rows": [[r.name, list(r.output_shape), r.weights_per_neuron, r.neurons, r.connections, r.params,
+                  r.multiplications] for r in summary.rows],
+        "flow": [["input", list(summary.input_shape)]] + [[r.name.split("(")[0], list(r.output_shape)] for r in counted],
+        "bars": [[f"{r.index} {r.name}", r.params, share(r.params, summary.total_params), r.multiplications,
+                  share(r.multiplications, summary.total_multiplications)] for r in counted],
+        "totals": [summary.total_neurons, summary.total_connections, summary.total_params,
+                   summary.total_multiplications],
+    }

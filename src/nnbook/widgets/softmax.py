@@ -6,18 +6,19 @@ import math
 import re
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 
-from ..plots.softmax import ProbabilityBars, SigmoidStep
 from ..softmax import entropy, heaviside, sigmoid, softmax, steepness_for_gap
-from . import Explorer, View
+from ._live import LiveExplorer, View, float_control, text_control
 
 __all__ = ["TemperatureExplorer", "StepExplorer", "parse_logits", "MAX_CLASSES"]
 
 MAX_CLASSES = 10
-_SPLIT = re.compile(r"[,;\s]+")
-_STYLE = {"description_width": "initial"}
+# One grammar for Python and the page (js/softmax.js): ASCII whitespace, commas or semicolons
+# between numbers written as Python writes floats (no underscores, no other scripts' digits).
+_WS = " \t\n\r\f\v"
+_SPLIT = re.compile(r"[,;\t\n\r\f\v ]+")
+_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE)
 
 
 def parse_logits(text: str) -> np.ndarray:
@@ -33,15 +34,15 @@ def parse_logits(text: str) -> np.ndarray:
     """
     if not isinstance(text, str):
         raise ValueError(f"logits must be typed as text such as '1, 2, 3', got {text!r}")
-    parts = [p for p in _SPLIT.split(text.strip().strip("()[]")) if p]
+    parts = [p for p in _SPLIT.split(text.strip(_WS).strip("()[]")) if p]
     if not parts:
         raise ValueError("type at least one logit, e.g. 1, 2, 3")
     values = []
     for part in parts:
-        try:
-            v = float(part.replace("−", "-"))
-        except ValueError:
-            raise ValueError(f"could not read {part!r} as a number; type logits separated by commas, e.g. 1, 2, 3") from None
+        number = part.replace("−", "-")
+        if not _NUMBER.fullmatch(number):
+            raise ValueError(f"could not read {part!r} as a number; type logits separated by commas, e.g. 1, 2, 3")
+        v = float(number)
         if math.isnan(v):
             raise ValueError("a logit cannot be nan")
         if v == math.inf:
@@ -56,7 +57,7 @@ def _fmt(v: float) -> str:
     return r"-\infty" if v == -math.inf else f"{v:.4g}"
 
 
-class TemperatureExplorer(Explorer):
+class TemperatureExplorer(LiveExplorer):
     """Type logits, add a shift ``c`` to all of them, divide by a temperature ``T``; see the softmax.
 
     >>> ex = TemperatureExplorer()
@@ -66,25 +67,18 @@ class TemperatureExplorer(Explorer):
     False
     """
 
-    def __init__(self) -> None:
-        self._chart: ProbabilityBars | None = None
-        super().__init__()
-        self.image.layout.align_self = "flex-start"  # show the PNG at its own size, not stretched
-
-    def controls_(self) -> dict[str, Any]:
-        return {
-            "logits": widgets.Text(value="1, 2, 3", description="logits z", continuous_update=False, style=_STYLE),
-            "shift": widgets.FloatSlider(value=0.0, min=-10.0, max=10.0, step=0.5, description="shift c",
-                                         continuous_update=False, style=_STYLE),
-            "temperature": widgets.FloatLogSlider(value=1.0, base=10, min=-2, max=2, step=0.05,
-                                                  description="temperature T", continuous_update=False,
-                                                  readout_format=".3g", style=_STYLE),
-        }
+    js_module = ("_pyformat.js", "_softmax.js", "softmax_temperature.js")
+    url_key = "softmax-temperature"
+    logits = text_control("logits z", "1, 2, 3")
+    shift = float_control("shift c", 0.0, -10.0, 10.0, 0.5, digits=3)
+    temperature = float_control("temperature T", 1.0, -2.0, 2.0, 0.05, log=True, digits=3)
 
     def render(self, logits: str, shift: float, temperature: float) -> View:
         z = parse_logits(logits)
-        p = softmax(z + shift, temperature=temperature)  # raises ValueError for all -inf
+        with np.errstate(over="ignore", invalid="ignore"):  # -1e308 - 1e308 is -inf, as it should be
+            p = softmax(z + shift, temperature=temperature)  # raises ValueError for all -inf
         h = entropy(p)
+        k = len(p)
         rows = "".join(
             f"<tr><td>{i + 1}</td><td>${_fmt(zi)}$</td><td>${_fmt(zi + shift)}$</td><td>{pi:.4f}</td></tr>"
             for i, (zi, pi) in enumerate(zip(z, p))
@@ -95,15 +89,20 @@ class TemperatureExplorer(Explorer):
             '<table style="border-collapse:collapse;margin:0.4em 0"><tr><th>class</th><th>$z_i$</th><th>$z_i + c$</th>'
             f"<th>$P_i$</th></tr>{rows}</table>"
             f"<p>Entropy $H = -\\sum_i P_i \\log P_i = {h:.4f}$ nats "
-            f"(uniform: $\\log {len(p)} = {math.log(len(p)):.4f}$; one-hot: 0). "
+            f"(uniform: $\\log {k} = {math.log(k):.4f}$; one-hot: 0). "
             "The shift $c$ never changes the probabilities; the temperature does.</p>"
         )
-        if self._chart is None or self._chart.num_classes != len(p):
-            self._chart = ProbabilityBars(len(p))
-        return View(panel, self._chart.update(p, temperature))
+        # the bar chart (js/softmax_temperature.js draws it): heights are the labels' numbers
+        data = {
+            "labels": [f"{v:.3f}" for v in p],
+            "top": np.isclose(p, p.max(), rtol=1e-12, atol=0).tolist(),
+            "title": f"T = {temperature:.3g}: entropy {h:.3f} nats (max {np.log(k):.3f})",
+            "ticks": [f"class {i + 1}" if k <= 8 else str(i + 1) for i in range(k)],
+        }
+        return View(panel, data=data)
 
 
-class StepExplorer(Explorer):
+class StepExplorer(LiveExplorer):
     """Steepness ``k`` of ``sigmoid(k x)`` and a band ``|x| < delta``: how close is it to ``H(x)``?
 
     >>> ex = StepExplorer()
@@ -111,18 +110,10 @@ class StepExplorer(Explorer):
     True
     """
 
-    def __init__(self) -> None:
-        self._chart = SigmoidStep()
-        super().__init__()
-        self.image.layout.align_self = "flex-start"  # show the PNG at its own size, not stretched
-
-    def controls_(self) -> dict[str, Any]:
-        return {
-            "k": widgets.FloatLogSlider(value=1.0, base=10, min=-0.5, max=3, step=0.05, description="steepness k",
-                                        continuous_update=False, readout_format=".3g", style=_STYLE),
-            "delta": widgets.FloatSlider(value=0.1, min=0.01, max=1.0, step=0.01, description="band delta",
-                                         continuous_update=False, style=_STYLE),
-        }
+    js_module = ("_pyformat.js", "_softmax.js", "softmax_step.js")
+    url_key = "sigmoid-step"
+    k = float_control("steepness k", 1.0, -0.5, 3.0, 0.05, log=True, digits=3)
+    delta = float_control("band delta", 0.1, 0.01, 1.0, 0.01, digits=3)
 
     def render(self, k: float, delta: float) -> View:
         gap = float(sigmoid(-k * delta))
@@ -139,4 +130,6 @@ class StepExplorer(Explorer):
             f"A gap of at most 0.01 there needs $k \\ge \\ln 99 / \\delta = {need:.4g}$. "
             "At $x = 0$ both are exactly $1/2$, for every $k$.</p>"
         )
-        return View(panel, self._chart.update(k, delta))
+        # the curve sigma(k x) itself is drawn by js/softmax_step.js from k
+        data = {"title": f"k = {k:.3g}: outside |x| < {delta:.3g} the gap is at most {gap:.3e}"}
+        return View(panel, data=data)
