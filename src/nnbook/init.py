@@ -414,6 +414,9 @@ def symmetry_check(scheme: str, width: int = 8, inputs: int = 4, batch_size: int
     return float(np.max(np.abs(w1 - w1[0])))
 
 
+MAX_DENSE_LAYERS = 10_000  # a DenseNet block has tens of layers; the list stays small
+
+
 def dense_block_channels(k0: int, growth_rate: int, num_layers: int) -> list[int]:
     """Channels entering each layer of a DenseNet block, and (last entry) leaving the block.
 
@@ -425,7 +428,7 @@ def dense_block_channels(k0: int, growth_rate: int, num_layers: int) -> list[int
     """
     k0 = check_int("k0", k0, minimum=1)
     growth_rate = check_int("growth_rate", growth_rate, minimum=1)
-    num_layers = check_int("num_layers", num_layers, minimum=1)
+    num_layers = check_int("num_layers", num_layers, minimum=1, maximum=MAX_DENSE_LAYERS)
     return [k0 + l * growth_rate for l in range(num_layers + 1)]
 
 

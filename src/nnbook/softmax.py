@@ -183,8 +183,8 @@ def naive_softmax(z: Any) -> np.ndarray:
     [nan, nan]
     """
     arr = as_float_array("z", z)
-    if np.isnan(arr).any():
-        raise ValueError("z must not contain NaN")
+    if not np.isfinite(arr).all():
+        raise ValueError("z must contain only finite numbers (the overflow this shows starts from finite logits)")
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(arr)
         return e / np.sum(e, axis=-1, keepdims=True)
@@ -354,7 +354,8 @@ def smoothing_optimal_gap(num_classes: int, label_smoothing: float) -> float:
     """The gap (correct logit minus every other one) that minimizes the label-smoothed loss.
 
     The loss is smallest where ``softmax(z)`` equals the smoothed target, i.e. where the gap is
-    ``log((1 - eps + eps / K) / (eps / K))``; without smoothing (``eps = 0``) it is infinite.
+    ``log((1 - eps + eps / K) / (eps / K))``; without smoothing (``eps = 0``) there is none (the
+    loss keeps falling as the gap grows), which is a ``ValueError``.
 
     >>> round(smoothing_optimal_gap(10, 0.1), 4)
     4.5109
@@ -362,7 +363,8 @@ def smoothing_optimal_gap(num_classes: int, label_smoothing: float) -> float:
     k = check_size("num_classes", num_classes, minimum=2, maximum=10**9)
     eps = _label_smoothing(label_smoothing)
     if eps == 0.0:
-        return float("inf")
+        raise ValueError("with label_smoothing = 0 no finite gap minimizes the loss (it falls as the gap grows "
+                         "without bound); give a label_smoothing in (0, 1]")
     return float(np.log((1.0 - eps + eps / k) / (eps / k)))
 
 

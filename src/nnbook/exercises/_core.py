@@ -66,6 +66,8 @@ def mistake(name: str, compute: Callable[..., Any], message: Text) -> Mistake:
         raise ValueError(f"a mistake needs a short non-empty name, got {name!r}")
     if not callable(compute):
         raise TypeError(f"mistake {name!r}: compute must be a function of the exercise's params")
+    if not (isinstance(message, str) and message.strip()) and not callable(message):
+        raise TypeError(f"mistake {name!r}: message must be a non-empty text or a function of the params")
     return Mistake(name, compute, message)
 
 
@@ -544,6 +546,13 @@ def _load_all() -> None:
             importlib.import_module(f"{__package__}.{module.name}")
 
 
+class UnknownExerciseError(KeyError, ValueError):
+    """No exercise has that id (a ``KeyError`` for lookups, a ``ValueError`` for bad input)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 def catalog(chapter: str | None = None) -> list[Exercise]:
     """Every exercise (with the book's numbers), optionally only one chapter's.
 
@@ -551,8 +560,11 @@ def catalog(chapter: str | None = None) -> list[Exercise]:
     ['intro-output-length']
     """
     _load_all()
-    specs = _REGISTRY.values()
+    specs = list(_REGISTRY.values())
     if chapter is not None:
+        chapters = sorted({s.chapter for s in specs})
+        if not isinstance(chapter, str) or chapter not in chapters:
+            raise ValueError(f"no chapter {chapter!r}; the chapters are: {', '.join(chapters)}")
         specs = [s for s in specs if s.chapter == chapter]
     return [s.instance(s.params, None) for s in specs]
 
@@ -564,7 +576,7 @@ def get(exercise_id: str) -> Exercise:
         spec = _REGISTRY[exercise_id]
     except KeyError:
         known = ", ".join(sorted(_REGISTRY)) or "none"
-        raise KeyError(f"no exercise {exercise_id!r}; known exercises: {known}") from None
+        raise UnknownExerciseError(f"no exercise {exercise_id!r}; known exercises: {known}") from None
     return spec.instance(spec.params, None)
 
 
