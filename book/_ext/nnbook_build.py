@@ -4,7 +4,13 @@
    text describing it (``{"image/png": {"alt": ...}}``); myst-nb keeps only width and height
    from output metadata, so this extension hands the ``alt`` on to the page's ``<img>`` too.
 
-2. Build stamp.
+2. Launch buttons only with a repository. With no ``repository.url`` in ``_config.yml``
+   Jupyter Book falls back to its own repository (every "launch" link would open Jupyter
+   Book's notebooks), and an empty one makes sphinx-book-theme crash while building the
+   launch menu. Either way this extension turns the launch buttons off: they are absent, not
+   broken.
+
+3. Build stamp.
 Sphinx writes ``.buildinfo`` and the pages even when a build fails (``-W --keep-going`` writes
 every page, then exits 1), so "the pages are there and newer than the sources" does not mean
 "the build succeeded". This extension deletes ``<outdir>/nnbook-build.json`` when a build
@@ -61,8 +67,36 @@ def _alt_from_output_metadata() -> None:
     NbElementRenderer.render_image = render_image_with_alt
 
 
+#: Jupyter Book 1's default ``repository.url`` (used when _config.yml gives none).
+JUPYTER_BOOK_DEFAULT_REPOSITORY = "https://github.com/executablebooks/jupyter-book"
+LAUNCH_PROVIDERS = ("binderhub_url", "jupyterhub_url", "colab_url", "deepnote_url", "jupyterlite_url", "thebe")
+
+
+def launch_buttons_without_repository(theme_options: dict) -> dict:
+    """``theme_options`` with every launch provider turned off when no repository of the
+    book's own is configured (no URL, an empty one, or Jupyter Book's default)."""
+    url = str(theme_options.get("repository_url") or "").strip().rstrip("/")
+    if url and url != JUPYTER_BOOK_DEFAULT_REPOSITORY:
+        return theme_options
+    options = dict(theme_options)
+    options.pop("repository_url", None)
+    launch = dict(options.get("launch_buttons") or {})
+    for key in LAUNCH_PROVIDERS:
+        if key in launch:
+            launch[key] = False if key == "thebe" else ""
+    options["launch_buttons"] = launch
+    for button in ("use_repository_button", "use_issues_button", "use_edit_page_button", "use_source_button"):
+        options[button] = False
+    return options
+
+
+def _check_repository(app, config) -> None:
+    config.html_theme_options = launch_buttons_without_repository(config.html_theme_options or {})
+
+
 def setup(app):
     _alt_from_output_metadata()
+    app.connect("config-inited", _check_repository)
     app.connect("builder-inited", _start)
     app.connect("build-finished", _finish)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
