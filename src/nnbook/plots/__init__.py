@@ -60,6 +60,8 @@ def _describe_image(image) -> str:
         lo, hi = data.min(), data.max()
         if lo == hi:
             return f"{text}, all {_fmt(hi)}"
+        if data.size > 400:  # a picture: where its extremes are says little
+            return f"{text}, values {_fmt(lo)} to {_fmt(hi)}"
         filled = data.filled(np.nan)
         text += (f", max {_fmt(hi)} at {_cells(np.argwhere(filled == hi))}"
                  f", min {_fmt(lo)} at {_cells(np.argwhere(filled == lo))}")
