@@ -25,7 +25,7 @@ from browser import build_problems, launch, serve, toc_pages, why_no_browser  # 
 from browser.page_checks import WAIT_FOR_MATHJAX, WIDGET_VIEWS  # noqa: E402
 
 HTML = pathlib.Path(os.environ.get("NNBOOK_BROWSER_HTML") or ROOT / "_build" / "html")
-REPEAT = 3
+REPEAT = int(os.environ.get("NNBOOK_BENCH_REPEAT", "3"))  # first visits per page (median)
 
 RENDERED = """async () => {
     const imgs = [...document.querySelectorAll('img')];

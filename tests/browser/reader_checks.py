@@ -38,8 +38,15 @@ SIDEWAYS = r"""() => {
     return {page: document.documentElement.scrollWidth, viewport: window.innerWidth, items};
 }"""
 
-# Set the sphinx-book-theme (pydata) colour theme the way its switcher does.
+# Set the sphinx-book-theme (pydata) colour theme the way its switcher does, with CSS
+# transitions off (the theme fades colours: axe would measure them half-way).
 SET_THEME = """(theme) => {
+    if (!document.getElementById('nnbook-no-transitions')) {
+        const style = document.createElement('style');
+        style.id = 'nnbook-no-transitions';
+        style.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';
+        document.head.appendChild(style);
+    }
     document.documentElement.dataset.theme = theme;
     document.documentElement.dataset.mode = theme;
     try { localStorage.setItem('theme', theme); localStorage.setItem('mode', theme); } catch (e) {}
