@@ -11,22 +11,26 @@ Per-chapter expectations are one line each in ``tests/browser/cases.py``. Skippe
 reason, where Playwright or Chromium is missing; CI installs both (and fails without them).
 
 Which build is tested: ``$NNBOOK_BROWSER_HTML`` if set (a ``_build/html`` folder, as it is);
-else ``_build/html`` when it is newer than every input of the book (CI builds it just before);
-else a fresh build into a temp folder (``NNBOOK_BROWSER_REBUILD=1`` forces that).
+else ``_build/html`` when its build SUCCEEDED (the stamp ``nnbook-build.json`` that
+``book/_ext/nnbook_build.py`` writes says so: no warnings, only the book's own pages) and is
+newer than every input of the book (CI builds it just before); else a fresh build into a temp
+folder (``NNBOOK_BROWSER_REBUILD=1`` forces that). A failed build fails
+``test_book_builds_with_warnings_as_errors``, whichever it was.
 Run only these tests with ``python3 -m pytest -m browser``.
 """
 
 from __future__ import annotations
 
 import os
-import pathlib
 import re
 import shutil
 import time
 
 import pytest
 
-from browser import ROOT, build_book, fresh_build, jupyterlab, launch, serve, toc_pages, why_no_browser
+from browser import (
+    ROOT, Book, build_problems, jupyterlab, launch, serve, the_book, toc_pages, why_no_browser,
+)
 from browser.cases import CASES
 from browser.page_checks import (
     ANSWER, EXERCISES_READY, IMAGES, NAVIGATION, RAW_TEX, WAIT_FOR_MATHJAX, WIDGET_VIEWS, PageLog,
@@ -65,31 +69,15 @@ def browser():
             chromium.close()
 
 
-class Book:
-    def __init__(self, html: pathlib.Path, returncode: int, log: str, reused: bool):
-        self.html, self.returncode, self.log, self.reused = html, returncode, log, reused
-
-
 @pytest.fixture(scope="session")
 def book(tmp_path_factory) -> Book:
-    """The built book: ``_build/html`` if it is newer than every input, else a fresh build
-    (the README's command, into a temp --path-output; notebooks are executed)."""
+    """The built book (see the module docstring; shared with the other browser test files)."""
     if "book" not in _SHARED:
-        _SHARED["book"] = _find_or_build_book(tmp_path_factory)
+        book = the_book(tmp_path_factory)
+        if not (book.html / "index.html").is_file():
+            pytest.fail("the book did not build:\n" + book.log[-4000:])
+        _SHARED["book"] = book
     return _SHARED["book"]
-
-
-def _find_or_build_book(tmp_path_factory) -> Book:
-    given = os.environ.get("NNBOOK_BROWSER_HTML")
-    if given:  # a build the developer points at, taken as it is
-        return Book(pathlib.Path(given), 0, f"NNBOOK_BROWSER_HTML={given}", True)
-    existing = ROOT / "_build" / "html"
-    if os.environ.get("NNBOOK_BROWSER_REBUILD") != "1" and fresh_build(existing):
-        return Book(existing, 0, "reused the fresh build in _build/html", True)
-    html, code, log = build_book(tmp_path_factory.mktemp("book"))
-    if not (html / "index.html").is_file():
-        pytest.fail("the book did not build:\n" + log[-4000:])
-    return Book(html, code, log, False)
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +108,10 @@ def test_ci_has_a_browser():
 # -- the built book ----------------------------------------------------------------------------------
 @needs_browser
 def test_book_builds_with_warnings_as_errors(book):
-    assert book.returncode == 0, "jupyter-book build -W failed:\n" + book.log[-4000:]
+    """The book command succeeded: exit code 0 (when this session ran it), and the build's own
+    stamp says no warnings, only the book's pages read, nothing from a virtual environment."""
+    problems = build_problems(book.html, book.returncode)
+    assert not problems, "jupyter-book build -W failed: " + "; ".join(problems) + "\n" + book.log[-4000:]
 
 
 @needs_browser

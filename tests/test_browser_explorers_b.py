@@ -210,25 +210,15 @@ CHAPTERS = {  # page: [(explorer key, Python class path, control moved, input ki
 }
 
 
-def _built_book() -> pathlib.Path | None:
-    import os
-
-    from browser import ROOT, fresh_build
-
-    given = os.environ.get("NNBOOK_BROWSER_HTML")
-    html = pathlib.Path(given) if given else ROOT / "_build" / "html"
-    return html if (given or fresh_build(html)) else None
-
-
 @pytest.mark.parametrize("chapter", sorted(CHAPTERS))
-def test_built_chapter_pages(browser, chapter):
+def test_built_chapter_pages(browser, chapter, tmp_path_factory):
     """On the built book: each explorer's saved first state is nnbook's, and one control moved
     with the keyboard gives nnbook's view for the new state and a new picture."""
     import importlib
 
-    html = _built_book()
-    if html is None:
-        pytest.skip("no fresh build of the book (jupyter-book build . or NNBOOK_BROWSER_HTML=...)")
+    from browser.explorers import built_book
+
+    html = built_book(tmp_path_factory)  # the book every browser test reads (built once if stale)
     for base in (None, html.as_uri()):  # served on 127.0.0.1, then straight from disk
         with serve(html) as url:
             page, outside, errors = _open_chapter(browser, f"{base or url}/{chapter}.html", len(CHAPTERS[chapter]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import os
 import pathlib
 import shutil
@@ -122,17 +123,57 @@ def book_inputs() -> list[pathlib.Path]:
     return [p for p in files if p.exists()]
 
 
-def fresh_build(html: pathlib.Path) -> bool:
-    """Whether ``html`` is a complete build newer than every input of the book.
+#: Where book/_ext/nnbook_build.py records how a build ended (deleted when a build starts).
+STAMP = "nnbook-build.json"
 
-    Sphinx writes ``.buildinfo`` when it writes the pages; a build is reused only if that is
-    newer than every notebook, page, config file and package module, and every page of the
-    table of contents is there.
+def build_record(html: pathlib.Path) -> dict | None:
+    """How the build in ``html`` ended, from its stamp: ``{"ok", "warnings", "error",
+    "docs"}``; None when there is no stamp (an older build, or one that crashed)."""
+    try:
+        return json.loads((html / STAMP).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def build_problems(html: pathlib.Path, returncode: int | None = None) -> list[str]:
+    """What is wrong with the build in ``html`` (empty when it succeeded): a non-zero exit
+    code, no stamp, warnings or an error recorded in the stamp, documents read from outside
+    the book (e.g. a virtual environment's site-packages), pages of the table of contents
+    missing, or any page written into a hidden or environment folder."""
+    problems = []
+    if returncode not in (None, 0):
+        problems.append(f"the book command exited with {returncode}")
+    record = build_record(html)
+    if record is None:
+        problems.append(f"no {STAMP}: the build did not finish (or predates book/_ext/nnbook_build.py)")
+    else:
+        if not record.get("ok"):
+            problems.append(f"the build ended with {record.get('warnings')} warning(s), error {record.get('error')}")
+        stray = sorted(set(record.get("docs", [])) - set(toc_pages()))
+        if stray:
+            problems.append(f"Sphinx read {len(stray)} documents that are not in _toc.yml: {stray[:5]}")
+    missing = [page for page in toc_pages() if not (html / f"{page}.html").is_file()]
+    if missing:
+        problems.append(f"pages missing: {missing}")
+    if html.is_dir():
+        junk = sorted({p.relative_to(html).parts[0] for p in html.rglob("*.html")
+                       if p.relative_to(html).parts[0] in {".venv", "venv", "env", ".env", "site-packages"}
+                       or "site-packages" in p.parts})
+        if junk:
+            problems.append(f"pages written from local environments: {junk}")
+    return problems
+
+
+def fresh_build(html: pathlib.Path) -> bool:
+    """Whether ``html`` is a build that SUCCEEDED and is newer than every input of the book.
+
+    Sphinx writes ``.buildinfo`` and every page even when a ``-W --keep-going`` build fails,
+    so a build is reused only if its stamp (``nnbook-build.json``) says it succeeded with no
+    warnings and read only the book's pages, the stamp is newer than every notebook, page,
+    config file and package module, and every page of the table of contents is there.
     """
-    stamp = html / ".buildinfo"
-    if not stamp.is_file():
-        return False
-    if not all((html / f"{page}.html").is_file() for page in toc_pages()):
+    stamp = html / STAMP
+    if build_problems(html) or not stamp.is_file():
         return False
     newest_input = max(p.stat().st_mtime for p in book_inputs())
     return stamp.stat().st_mtime > newest_input and all(
@@ -140,15 +181,47 @@ def fresh_build(html: pathlib.Path) -> bool:
     )
 
 
-def build_book(output: pathlib.Path) -> tuple[pathlib.Path, int, str]:
-    """Build the book as the README does, into ``output``; returns (html dir, exit code, log)."""
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+def build_book(output: pathlib.Path, root: pathlib.Path = ROOT, python: str = sys.executable,
+               env: dict[str, str] | None = None) -> tuple[pathlib.Path, int, str]:
+    """Build the book in ``root`` as the README does, into ``output``; returns (html dir,
+    exit code, log)."""
+    env = dict(env if env is not None else os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.run(
-        [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(ROOT), "--all",
+        [python, "-c", "from jupyter_book.cli.main import main; main()", "build", str(root), "--all",
          "-W", "-n", "--keep-going", "--path-output", str(output)],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900,
+        cwd=root, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900,
     )
     return output / "_build" / "html", proc.returncode, proc.stdout + proc.stderr
+
+
+class Book:
+    """A built book for the browser tests: its html folder, the book command's exit code (None
+    when an existing build was reused), the log, and whether it was reused."""
+
+    def __init__(self, html: pathlib.Path, returncode: int | None, log: str, reused: bool):
+        self.html, self.returncode, self.log, self.reused = html, returncode, log, reused
+
+
+_BOOK: list[Book] = []
+
+
+def the_book(tmp_path_factory) -> Book:
+    """The book every browser test reads, built at most once per test session (shared by
+    tests/test_browser*.py): ``$NNBOOK_BROWSER_HTML`` as it is; else ``_build/html`` when
+    :func:`fresh_build`; else the README's book command into a temp ``--path-output``."""
+    if _BOOK:
+        return _BOOK[0]
+    given = os.environ.get("NNBOOK_BROWSER_HTML")
+    existing = ROOT / "_build" / "html"
+    if given:  # a build the developer points at, taken as it is (its stamp is still checked)
+        book = Book(pathlib.Path(given), None, f"NNBOOK_BROWSER_HTML={given}", True)
+    elif os.environ.get("NNBOOK_BROWSER_REBUILD") != "1" and fresh_build(existing):
+        book = Book(existing, None, "reused the successful fresh build in _build/html", True)
+    else:
+        html, code, log = build_book(tmp_path_factory.mktemp("book"))
+        book = Book(html, code, log, False)
+    _BOOK.append(book)
+    return book
 
 
 # -- JupyterLab ----------------------------------------------------------------------------------

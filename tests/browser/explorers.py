@@ -208,25 +208,16 @@ def check_against_nnbook(case: ExplorerCase, explorer, shown: dict) -> str:
 
 
 def built_book(tmp_path_factory) -> pathlib.Path:
-    """The built book's HTML, as tests/test_browser.py finds it: $NNBOOK_BROWSER_HTML, a fresh
-    _build/html, or one fresh build per test session (shared by the explorer tests)."""
-    from . import build_book, fresh_build
+    """The built book's HTML: the one every browser test reads (:func:`browser.the_book`)."""
+    from . import the_book
 
-    given = os.environ.get("NNBOOK_BROWSER_HTML")
-    if given:
-        return pathlib.Path(given)
-    existing = ROOT / "_build" / "html"
-    if os.environ.get("NNBOOK_BROWSER_REBUILD") != "1" and fresh_build(existing):
-        return existing
-    if "html" not in _BUILT:
-        html, code, log = build_book(tmp_path_factory.mktemp("book"))
-        if not (html / "index.html").is_file():
-            raise RuntimeError("the book did not build:\n" + log[-4000:])
-        _BUILT["html"] = html
-    return _BUILT["html"]
+    book = the_book(tmp_path_factory)
+    if not (book.html / "index.html").is_file():
+        raise RuntimeError("the book did not build:\n" + book.log[-4000:])
+    return book.html
 
 
-_BUILT: dict[str, pathlib.Path] = {}
+
 
 
 # -- live in JupyterLab -----------------------------------------------------------------------------
