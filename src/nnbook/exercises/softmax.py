@@ -214,7 +214,7 @@ _GRADIENT_FORMULAS = {
     solution=lambda: ("$\\partial L/\\partial z_i = -\\sum_j \\frac{y_j}{P_j} P_j (\\delta_{ij} - P_i) = -y_i + P_i \\sum_j y_j "
               "= P_i - y_i$. A finite-difference check on random logits agrees with this formula only."),
     choices=list(_GRADIENT_FORMULAS),
-    hints=["Substitute the softmax derivative: the $P_j$ cancels, leaving $-\\sum_j y_j(\\delta_{ij} - P_i)$."],
+    hints=["Substitute the softmax derivative: the $P_j$ cancels, leaving $-\\sum_j y_j(\\delta_{{ij}} - P_i)$."],
     mistakes=[
         mistake("sign of the gradient", lambda: "$y_i - P_i$",
                 "That is the gradient of $\\log P(c)$, which training *raises*; the loss is its negative. Hint: "
@@ -298,7 +298,7 @@ def cross_entropy_gradient(h: tuple[float, ...], c: int) -> tuple[float, ...]:
     difficulty=1,
     minutes=2,
     section=S_NLL,
-    draw=_avoiding(lambda rng: dict(k=int(rng.choice([2, 3, 5, 10, 20, 37, 100, 1000]))), dict(k=10)),
+    draw=_avoiding(lambda rng: dict(k=int(rng.integers(2, 1001))), dict(k=10)),  # any class count
 )
 def initial_loss(k: int) -> float:
     return cross_entropy(np.zeros(k), 0)

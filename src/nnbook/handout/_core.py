@@ -110,22 +110,11 @@ def parts(ex: Exercise) -> list[Part]:
     """
     if ex.kind == "choice":
         return [Part("", ex.answer, 0.0, tuple(ex.choices or ()))]
-    exact = _is_exact(ex)
-
-    def tol(v: Any) -> float:  # whole-number answers of exact exercises are exact in every export
-        return 0.0 if exact and isinstance(v, int) else float(ex.tolerance)
-
+    tolerances = tuple(ex.tolerances)  # one per component: an exact integer is 0, decimals their own
     if ex.kind == "numbers":
         labels = ex.labels or tuple(f"#{i + 1}" for i in range(len(ex.answer)))
-        return [Part(label, v, tol(v)) for label, v in zip(labels, ex.answer)]
-    return [Part("", ex.answer, tol(ex.answer))]
-
-
-def _is_exact(ex: Exercise) -> bool:
-    """Exact answers carry only a hair of floating-point slack in nnbook; the exports give 0."""
-    values = ex.answer if isinstance(ex.answer, tuple) else (ex.answer,)
-    scale = max([1.0] + [abs(v) for v in values if isinstance(v, (int, float))])
-    return float(ex.tolerance) <= 1e-9 * scale * (1 + 1e-9)
+        return [Part(label, v, t) for label, v, t in zip(labels, ex.answer, tolerances)]
+    return [Part("", ex.answer, tolerances[0])]
 
 
 def student_seed(student_id: str, secret: str) -> int:

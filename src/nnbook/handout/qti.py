@@ -31,12 +31,17 @@ def canvas_scale(part: Part) -> int:
     >>> canvas_scale(Part("", 0.24, 0.005)), canvas_scale(Part("", 3e-05, 5e-07))
     (0, 3)
     """
-    if part.is_choice or (part.tolerance == 0 and float(part.value).is_integer()):
+    if part.is_choice:
         return 0
     for k in range(MAX_SCALE + 1):
-        # with a half-width of at least 1e-4 the rounded bounds still hold the answer, and
-        # the accepted range grows by at most half
+        scaled = part.value * 10.0**k
+        # with a half-width of at least 1e-4 the rounded bounds still hold the answer and the
+        # accepted range grows by at most half; an exact answer with at most 4 decimals (12,
+        # 0.25, -1.5) survives the rounding as it is
         if part.tolerance * 10.0**k >= 10.0**-CANVAS_DECIMALS * (1 - 1e-9):
+            return k
+        exact = part.tolerance <= 1e-9 * max(1.0, abs(part.value))
+        if exact and abs(scaled * 10**CANVAS_DECIMALS - round(scaled * 10**CANVAS_DECIMALS)) < 1e-6 * max(1.0, abs(scaled)):
             return k
     raise ValueError(f"the answer {part.value!r} ± {part.tolerance!r} cannot be given to Canvas with 4 decimals")
 

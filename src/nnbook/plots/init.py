@@ -178,9 +178,9 @@ def dense_block_plot(k0: int, growth_rate: int, num_layers: int) -> Figure:
     >>> len(dense_block_plot(16, 12, 4).axes)
     1
     """
-    channels = dense_block_channels(k0, growth_rate, num_layers)
-    if num_layers > 64:
+    if isinstance(num_layers, int) and not isinstance(num_layers, bool) and num_layers > 64:
         raise ValueError(f"num_layers must be at most 64 for a readable plot, got {num_layers}")
+    channels = dense_block_channels(k0, growth_rate, num_layers)
     fig = new_figure(6.0, 2.8)
     ax = fig.add_subplot()
     names = [f"layer {l}" for l in range(1, num_layers + 1)] + ["block output"]
