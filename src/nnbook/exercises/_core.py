@@ -94,7 +94,7 @@ class CheckResult:
         return self.message
 
     def _repr_html_(self) -> str:
-        colour = "#0a7d28" if self.correct else "#b00020"
+        colour = "#005c3c" if self.correct else "#b00020"
         mark = "&#10003;" if self.correct else "&#10007;"
         return f'<p style="color:{colour}"><b>{mark}</b> {_inline_markup(self.message)}</p>'
 

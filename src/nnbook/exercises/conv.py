@@ -29,6 +29,16 @@ from ..conv import (
 )
 from ._core import exercise, mistake
 
+
+def _big(n: int) -> str:
+    """An integer for TeX math with thousands separators: ``{,}`` keeps TeX from spacing after the comma.
+
+    >>> _big(5133600)
+    '5{,}133{,}600'
+    """
+    return f"{n:,}".replace(",", "{,}")
+
+
 CHAPTER = "conv"
 
 SEED_X = (
@@ -436,7 +446,7 @@ def layer_shape(h, w, c_in, k, c_out):
         f"There are ${h - k + 1} \\cdot {w - k + 1} \\cdot {c_out}$ outputs, each a dot product over a "
         f"${k} \\times {k} \\times {c_in}$ block, i.e. ${k * k * c_in}$ multiplications (not ${k * k}$: the sum over "
         f"input channels is easy to forget). Total: "
-        f"${conv2d_layer_counts((c_in, h, w), c_out, k).multiplications:,}$."
+        f"${_big(conv2d_layer_counts((c_in, h, w), c_out, k).multiplications)}$."
     ),
     draw=_draw_layer_new,
     hints=["Outputs: ${h} - {k} + 1$ by ${w} - {k} + 1$ by {c_out}. Each needs ${k} \\cdot {k} \\cdot {c_in}$ products."],
@@ -692,15 +702,15 @@ _WHY_WORKED = dict(h=28, w=28, c=1, c_out=8, k=3)
     params=dict(h=32, w=32, c=3, c_out=16, k=3),
     prompt=lambda h, w, c, c_out, k: (
         f"A ${k} \\times {k}$ convolution with {c_out} output channels and \"same\" padding maps a ${h} \\times {w} "
-        f"\\times {c}$ image to ${h} \\times {w} \\times {c_out}$ and has ${k * k * c * c_out + c_out:,}$ parameters. "
+        f"\\times {c}$ image to ${h} \\times {w} \\times {c_out}$ and has ${_big(k * k * c * c_out + c_out)}$ parameters. "
         "How many parameters (weights and biases) does a fully connected layer with the same input and the same "
         "output size have?"
     ),
     hint="A dense layer connects every input value to every output value, and has one bias per output value.",
     hints=["Inputs: ${h} \\cdot {w} \\cdot {c}$; outputs: ${h} \\cdot {w} \\cdot {c_out}$. Multiply, then add the biases."],
     solution=lambda h, w, c, c_out, k: (
-        f"${h * w * c:,}$ inputs times ${h * w * c_out:,}$ outputs $= {h * w * c * h * w * c_out:,}$ weights, plus "
-        f"${h * w * c_out:,}$ biases: ${h * w * c * h * w * c_out + h * w * c_out:,}$, about "
+        f"${_big(h * w * c)}$ inputs times ${_big(h * w * c_out)}$ outputs $= {_big(h * w * c * h * w * c_out)}$ weights, plus "
+        f"${_big(h * w * c_out)}$ biases: ${_big(h * w * c * h * w * c_out + h * w * c_out)}$, about "
         f"{(h * w * c * h * w * c_out + h * w * c_out) / (k * k * c * c_out + c_out):,.0f} times the convolution's. "
         "Locality (each output reads a small window) and weight sharing (the same kernel everywhere) are what "
         "make the difference."
@@ -990,8 +1000,8 @@ def pool_backward(x, g):
     hints=["Weight shape: $(C_{{out}}, C_{{in}}/g, k, k) = ({c_out}, {c_in}/{groups}, {k}, {k})$."],
     solution=lambda c_in, c_out, k, groups: (
         f"$W$ has shape $({c_out}, {c_in // groups}, {k}, {k})$: ${c_out} \\cdot {c_in // groups} \\cdot {k * k} = "
-        f"{c_out * (c_in // groups) * k * k:,}$ weights, $1/{groups}$ of the dense layer's "
-        f"${c_out * c_in * k * k:,}$."
+        f"{_big(c_out * (c_in // groups) * k * k)}$ weights, $1/{groups}$ of the dense layer's "
+        f"${_big(c_out * c_in * k * k)}$."
     ),
     draw=_avoiding(lambda rng: dict(c_in=(g := int(rng.choice([2, 4, 8]))) * int(rng.choice([4, 8, 16])),
                                     c_out=g * int(rng.choice([4, 8, 16])), k=int(rng.choice([1, 3, 5])), groups=g),
@@ -1027,9 +1037,9 @@ def grouped_weights(c_in, c_out, k, groups):
     "multiplications per output value.",
     hints=["Depthwise: ${n}^2 \\cdot {c} \\cdot {k}^2$. Pointwise: ${n}^2 \\cdot {c_out} \\cdot {c}$. Add them."],
     solution=lambda c, c_out, k, n: (
-        f"Depthwise ${n * n:,} \\cdot {c} \\cdot {k * k} = {n * n * c * k * k:,}$, pointwise "
-        f"${n * n:,} \\cdot {c_out} \\cdot {c} = {n * n * c_out * c:,}$: ${n * n * c * (k * k + c_out):,}$ in total, "
-        f"against ${n * n * c_out * c * k * k:,}$ for one ${k} \\times {k}$ convolution, a ratio of "
+        f"Depthwise ${_big(n * n)} \\cdot {c} \\cdot {k * k} = {_big(n * n * c * k * k)}$, pointwise "
+        f"${_big(n * n)} \\cdot {c_out} \\cdot {c} = {_big(n * n * c_out * c)}$: ${_big(n * n * c * (k * k + c_out))}$ in total, "
+        f"against ${_big(n * n * c_out * c * k * k)}$ for one ${k} \\times {k}$ convolution, a ratio of "
         f"$1/{c_out} + 1/{k * k} = {1 / c_out + 1 / (k * k):.3f}$."
     ),
     draw=_avoiding(lambda rng: dict(c=int(rng.choice([16, 32, 64, 128])), c_out=int(rng.choice([32, 64, 128, 256])),

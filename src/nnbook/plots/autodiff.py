@@ -10,14 +10,17 @@ from matplotlib.path import Path
 from ..autodiff import ForwardTrace, ReverseTrace, Trace
 from ..gradcheck import DifferenceErrors
 from . import new_figure
+from .palette import ROLES, TEXT, text_on
 
 __all__ = ["computational_graph", "difference_error_plot", "edge_route", "graph_layout"]
 
-INPUT_COLOUR = "#4c72b0"
-STEP_COLOUR = "#dddddd"
-OUTPUT_EDGE = "#55a868"
-HIGHLIGHT = "#ffb000"
-FLOW = "#c44e52"
+INPUT_COLOUR = ROLES["input"]
+STEP_COLOUR = ROLES["padding"]
+OUTPUT_EDGE = ROLES["output"]
+OUTPUT_TEXT = TEXT["green"]  # the output colour for text on white
+HIGHLIGHT = ROLES["highlight"]
+FLOW = ROLES["flow"]
+GUIDE = TEXT["grey"]  # thin edges and guide lines
 
 
 def graph_layout(t: Trace) -> list[tuple[float, float]]:
@@ -141,7 +144,7 @@ def computational_graph(
             if flowing:
                 _arrow(ax, (x1, y1), ctrl, (x0, y0), FLOW, 2.2)
             else:
-                _arrow(ax, (x0, y0), ctrl, (x1, y1), "#777777", 1.0)
+                _arrow(ax, (x0, y0), ctrl, (x1, y1), GUIDE, 1.0)
     for pos, node in enumerate(t.nodes):
         x, y = where[pos]
         is_input = pos < t.n
@@ -149,7 +152,7 @@ def computational_graph(
         edge_colour = OUTPUT_EDGE if pos == t.output else "#333333"
         ax.add_patch(Circle((x, y), radius, facecolor=face, edgecolor=edge_colour,
                             linewidth=2.5 if pos == t.output else 1.0, zorder=3))
-        colour = "white" if is_input and pos != highlight else "black"
+        colour = text_on(face)
         ax.text(x, y, f"$v_{{{node.index}}}$", ha="center", va="center", fontsize=10, color=colour, zorder=4)
         ax.text(x, y + radius + 0.06, node.rule, ha="center", va="bottom", fontsize=7.5, zorder=4)
         if show_values:
@@ -158,10 +161,10 @@ def computational_graph(
                 lines.append(rf"$\dot{{v}}$ = {tangents[pos]:.4f}")
             if adjoints is not None:
                 lines.append(rf"$\bar{{v}}$ = {adjoints[pos]:.4f}")
-            ax.text(x, y - radius - 0.05, "\n".join(lines), ha="center", va="top", fontsize=7, color="#333333",
+            ax.text(x, y - radius - 0.05, "\n".join(lines), ha="center", va="top", fontsize=7, color=TEXT["black"],
                     zorder=4)
         if pos == t.output:
-            ax.text(x + radius + 0.08, y, "= y", ha="left", va="center", fontsize=9, color=OUTPUT_EDGE)
+            ax.text(x + radius + 0.08, y, "= y", ha="left", va="center", fontsize=9, color=OUTPUT_TEXT)
     ax.set_xlim(-0.6, width - 0.4)
     ax.set_ylim(bottom, top)
     ax.set_aspect("equal")
@@ -185,7 +188,7 @@ def difference_error_plot(errors: DifferenceErrors) -> Figure:
     ax = fig.add_subplot()
     ax.loglog(errors.steps, errors.forward, "o-", ms=3, color=INPUT_COLOUR, label="one-sided (f(x+h) - f(x))/h")
     ax.loglog(errors.steps, errors.central, "s-", ms=3, color=FLOW, label="central (f(x+h) - f(x-h))/2h")
-    ax.axvline(errors.best_step, color="#777777", ls=":", lw=1)
+    ax.axvline(errors.best_step, color=GUIDE, ls=":", lw=1)
     ax.annotate(f"best h ≈ {errors.best_step:.0e}\nerror {errors.best_error:.0e}",
                 (errors.best_step, errors.best_error), xytext=(12, -4), textcoords="offset points", fontsize=8)
     ax.set_xlabel("step h")

@@ -15,6 +15,7 @@ from matplotlib.transforms import Affine2D
 from .._validate import as_float_array, check_int
 from ..conv import conv2d, output_size, pool2d, transposed_output_size
 from . import new_figure
+from .palette import ROLES, TEXT, text_on
 
 __all__ = [
     "sliding_window_1d", "heatmap", "sample_image", "image_panels", "conv2d_diagram", "channels_diagram",
@@ -25,10 +26,11 @@ __all__ = [
 MAX_FIGURE_CELLS = 256
 MAX_ANNOTATIONS = 1024
 
-INPUT_COLOUR = "#4c72b0"
-PADDING_COLOUR = "#d9d9d9"
-TAP_COLOUR = "#dd8452"
-OUTPUT_COLOUR = "#55a868"
+INPUT_COLOUR = ROLES["input"]
+PADDING_COLOUR = ROLES["padding"]
+TAP_COLOUR = ROLES["tap"]
+OUTPUT_COLOUR = ROLES["output"]
+OUTPUT_TEXT = TEXT["green"]  # the output colour for labels on white (ROLES["output"] is 3.3:1)
 
 
 def sliding_window_1d(
@@ -57,7 +59,7 @@ def sliding_window_1d(
     def cell(x: float, y: float, colour: str, label: str = "") -> None:
         ax.add_patch(Rectangle((x, y), 0.9, 0.9, facecolor=colour, edgecolor="#333333", linewidth=0.6))
         if label:
-            ax.text(x + 0.45, y + 0.45, label, ha="center", va="center", fontsize=7, color="white")
+            ax.text(x + 0.45, y + 0.45, label, ha="center", va="center", fontsize=7, color=text_on(colour))
 
     top = rows + 0.6
     for i in range(padded):
@@ -71,7 +73,7 @@ def sliding_window_1d(
             ax.add_patch(Rectangle((i, y), 0.9, 0.9, facecolor="none", edgecolor="#cccccc", linewidth=0.4))
         for t in range(kernel_size):
             cell(start + t * dilation, y, TAP_COLOUR)
-        ax.text(-0.4, y + 0.45, f"out[{r}]", ha="right", va="center", fontsize=8, color=OUTPUT_COLOUR)
+        ax.text(-0.4, y + 0.45, f"out[{r}]", ha="right", va="center", fontsize=8, color=OUTPUT_TEXT)
     title = f"{out} output position{'s' if out != 1 else ''}"
     if out > rows:
         title += f" (first {rows} shown)"
@@ -174,11 +176,22 @@ def image_panels(images: dict[str, Any], ncols: int = 3, size: float = 2.4, same
     return fig
 
 
-_PAD = np.array([0.85, 0.85, 0.85])
-_IN = np.array([0.78, 0.85, 0.95])
-_TAP = np.array([0.87, 0.52, 0.32])
-_OUT = np.array([0.80, 0.92, 0.80])
-_OUT_NOW = np.array([0.33, 0.66, 0.41])
+def _rgb(colour: str) -> np.ndarray:
+    from matplotlib.colors import to_rgb
+
+    return np.array(to_rgb(colour))
+
+
+def _tint(colour: str, amount: float = 0.25) -> np.ndarray:
+    """``colour`` mixed with white (``amount`` of the colour): a light cell that dark text reads on."""
+    return 1 - amount * (1 - _rgb(colour))
+
+
+_PAD = _rgb(ROLES["padding"])
+_IN = _tint(ROLES["input"])
+_TAP = _rgb(ROLES["tap"])
+_OUT = _tint(ROLES["output"])
+_OUT_NOW = _rgb(ROLES["output"])
 
 
 @lru_cache(maxsize=512)
@@ -283,7 +296,7 @@ def conv2d_diagram(scene: Any) -> Figure:
         outgrid[s.position] = _OUT_NOW
     else:
         shade = (s.counts / (float(s.counts.max()) or 1.0))[..., None]
-        inner[...] = (1 - shade) + shade * np.array([0.3, 0.45, 0.75])
+        inner[...] = (1 - shade) + shade * _rgb(ROLES["input"])
         for r, c in s.outputs_fed:
             outgrid[r, c] = _TAP
     width, height = int(_WIDTH * _DPI), int(_HEIGHT * _DPI)
@@ -308,24 +321,24 @@ def conv2d_diagram(scene: Any) -> Figure:
                                     if (i + lo, j + lo) not in taps], glyph, "#555555"), margin))
         if size <= 24:
             labels.append((_labels([(c + 0.5, r + 0.5, f"{wv:g}") for (r, c), wv in zip(s.taps, s.tap_weights)],
-                                   glyph, "white", bold=True), margin))
+                                   glyph, text_on(ROLES["tap"]), bold=True), margin))
         (r0, c0), (r1, c1) = s.taps[0], s.taps[-1]
         cell_box(r0, c0, r1 - r0 + 1, c1 - c0 + 1, margin, (160, 68, 26, 255))
         if out <= 12:
             i0, j0 = s.position
             labels.append((_labels([(j + 0.5, i + 0.5, f"{v:g}") for (i, j), v in np.ndenumerate(s.z)
                                     if (i, j) != (i0, j0)], glyph * (0.8 if out > 8 else 1.0), "#333333"), ox))
-            labels.append((_labels([(j0 + 0.5, i0 + 0.5, f"{s.z[i0, j0]:g}")], glyph, "white", bold=True), ox))
+            labels.append((_labels([(j0 + 0.5, i0 + 0.5, f"{s.z[i0, j0]:g}")], glyph, text_on(ROLES["output"]), bold=True), ox))
         left = f"padded input {size}x{size}: kernel at output {s.position}"
         right = f"output {out}x{out}"
     else:
         r, c = s.position
         cell_box(r + lo, c + lo, 1, 1, margin, (192, 57, 43, 255))
         if size <= 16:
-            high = 0.6 * s.counts.max()
-            for keep, colour in ((lambda v: v > high, "white"), (lambda v: v <= high, "#222222")):
+            ink = {(i, j): text_on(_hex(inner[i, j])) for (i, j) in np.ndindex(*s.counts.shape)}
+            for colour in sorted(set(ink.values())):
                 labels.append((_labels([(j + lo + 0.5, i + lo + 0.5, f"{v:g}") for (i, j), v in
-                                        np.ndenumerate(s.counts) if keep(v)], glyph, colour), margin))
+                                        np.ndenumerate(s.counts) if ink[i, j] == colour], glyph, colour), margin))
         left = f"outputs fed by each input pixel; ({r}, {c}) outlined"
         right = f"{len(s.outputs_fed)} output(s) read ({r}, {c})"
     fig = Figure(figsize=(_WIDTH, _HEIGHT), dpi=_DPI)
@@ -359,7 +372,7 @@ def _grid(ax: Any, values: np.ndarray | None, x0: float, y0: float, colours: Any
                         fontsize=fontsize)
 
 
-def _box(ax: Any, x0: float, y0: float, h: float, w: float, colour: str = "#c0392b", lw: float = 2.0) -> None:
+def _box(ax: Any, x0: float, y0: float, h: float, w: float, colour: str = ROLES["flow"], lw: float = 2.0) -> None:
     ax.add_patch(Rectangle((x0, y0), w, h, facecolor="none", edgecolor=colour, linewidth=lw))
 
 
@@ -405,7 +418,7 @@ def channels_diagram(x: Any, w: Any, position: tuple[int, int] = (0, 0)) -> Figu
     ax = fig.add_subplot()
     for c in range(c_in):
         _grid(ax, x[c], c * col_w, 0, _hex(_IN))
-        _box(ax, c * col_w + j, i, kh, kw, "#dd8452")
+        _box(ax, c * col_w + j, i, kh, kw, TAP_COLOUR)
         ax.text(c * col_w + wd / 2, -0.3, f"input channel {c}", ha="center", fontsize=8)
     for o in range(c_out):
         y = row_h * (o + 1)
@@ -449,7 +462,7 @@ def pool_diagram(x: Any, kernel_size: int, stride: int | None = None, mode: str 
     s = k if stride is None else check_int("stride", stride, minimum=1)
     tints = np.empty(x.shape, dtype=object)
     tints[...] = "#ffffff"
-    palette = ("#c6d4ec", "#f3d3c0", "#cfe8cf", "#e6d2ec")
+    palette = tuple(_hex(_tint(ROLES[role])) for role in ("input", "tap", "output", "secondary"))
     for a in range(out.shape[0]):
         for b in range(out.shape[1]):
             tints[a * s : a * s + k, b * s : b * s + k] = palette[(a + 2 * b) % 4 if s >= k else 0]
@@ -530,7 +543,7 @@ def transposed_diagram(n: int, kernel_size: int, stride: int = 1, padding: int =
     for (r, c), v in np.ndenumerate(values):
         if not np.isnan(v):
             ax.text(mx + c + 0.5, r + 0.5, f"x{v:g}", ha="center", va="center", fontsize=7)
-    _box(ax, mx, 0, k, k, "#dd8452", 2.2)
+    _box(ax, mx, 0, k, k, TAP_COLOUR, 2.2)
     ax.text(mx + size / 2, -0.3, f"{s - 1} zero(s) between, {pad} around" + (f", +{op} at the end" if op else ""),
             ha="center", fontsize=8)
     oxx = mx + size + 2

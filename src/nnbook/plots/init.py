@@ -9,10 +9,11 @@ from matplotlib.figure import Figure
 
 from ..init import Propagation, dense_block_channels, layer_factor
 from . import new_figure
+from .palette import CYCLE, ROLES
 
 __all__ = ["spread_plot", "histogram_plot", "propagation_figure", "dense_block_plot", "factor_plot"]
 
-COLOURS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860"]
+COLOURS = CYCLE
 # each run also gets its own dash pattern and marker, so that runs whose curves coincide
 # (e.g. two initializations rescued by batch norm) stay visible as separate lines
 LINESTYLES = ["-", "--", "-.", ":"]
@@ -185,7 +186,7 @@ def dense_block_plot(k0: int, growth_rate: int, num_layers: int) -> Figure:
     ax = fig.add_subplot()
     names = [f"layer {l}" for l in range(1, num_layers + 1)] + ["block output"]
     x = np.arange(len(names))
-    ax.bar(x, k0, color="#bbbbbb", label=f"block input ($k_0$ = {k0})")
+    ax.bar(x, k0, color=ROLES["padding"], label=f"block input ($k_0$ = {k0})")
     for j in range(1, num_layers + 1):
         heights = np.array([growth_rate if i >= j else 0 for i in range(len(names))])
         ax.bar(x, heights, bottom=k0 + (j - 1) * growth_rate, color=COLOURS[(j - 1) % len(COLOURS)],

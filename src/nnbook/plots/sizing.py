@@ -14,13 +14,14 @@ from matplotlib.ticker import FuncFormatter
 
 from ..sizing import Summary
 from . import new_figure
+from .palette import OKABE_ITO, ROLES, TEXT
 
 __all__ = ["layer_bars", "shape_flow", "network_figure", "receptive_field_growth"]
 
-PARAMS_COLOUR = "#4c72b0"
-MULTS_COLOUR = "#dd8452"
-MAP_COLOUR = "#55a868"
-VECTOR_COLOUR = "#8172b3"
+PARAMS_COLOUR = ROLES["input"]
+MULTS_COLOUR = ROLES["tap"]
+MAP_COLOUR = ROLES["output"]
+VECTOR_COLOUR = ROLES["secondary"]
 
 
 def _check_summary(summary: Any, name: str = "summary") -> Summary:
@@ -147,7 +148,9 @@ def network_figure(summary: Summary) -> Figure:
     return fig
 
 
-RF_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3")
+_RF_NAMES = ("blue", "orange", "green", "vermillion", "purple")
+RF_COLOURS = tuple(OKABE_ITO[name] for name in _RF_NAMES)
+RF_TEXT = tuple(TEXT[name] for name in _RF_NAMES)  # the same hues, dark enough for the end labels
 
 
 def receptive_field_growth(summaries: Mapping[str, Summary]) -> Figure:
@@ -168,7 +171,7 @@ def receptive_field_growth(summaries: Mapping[str, Summary]) -> Figure:
     fig = new_figure(7.0, 3.2)
     ax = fig.add_subplot()
     top = 1
-    for (name, summary), colour in zip(summaries.items(), RF_COLOURS * 10):
+    for (name, summary), colour, ink in zip(summaries.items(), RF_COLOURS * 10, RF_TEXT * 10):
         xs, ys = [0], [1]
         for row in summary.rows:
             if row.receptive_field is None:
@@ -179,7 +182,7 @@ def receptive_field_growth(summaries: Mapping[str, Summary]) -> Figure:
         top = max(top, ys[-1])
         ax.step(xs, ys, where="post", color=colour, linewidth=1.4, marker="o", markersize=3, label=name)
         ax.annotate(f"{ys[-1]}", (xs[-1], ys[-1]), textcoords="offset points", xytext=(4, 2), fontsize=7,
-                    color=colour)
+                    color=ink)
     ax.set_yscale("log", base=2)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.set_xlabel("layer (index in the table)", fontsize=8)

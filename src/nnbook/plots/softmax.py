@@ -15,17 +15,18 @@ from matplotlib.figure import Figure
 from .._validate import check_size
 from ..softmax import cross_entropy, entropy, heaviside, sigmoid, smoothing_optimal_gap, softmax
 from . import new_figure
+from .palette import ROLES, TEXT
 
 __all__ = ["ProbabilityBars", "SigmoidStep", "probability_bars", "sigmoid_vs_step", "temperature_panels",
            "smoothing_plot"]
 
 MAX_BARS = 64  # a bar chart of more classes is unreadable (and slow): ValueError beyond it
 
-BAR_COLOUR = "#4c72b0"
-TOP_COLOUR = "#dd8452"
-UNIFORM_COLOUR = "#777777"
-STEP_COLOUR = "#333333"
-SIGMOID_COLOUR = "#4c72b0"
+BAR_COLOUR = ROLES["input"]
+TOP_COLOUR = ROLES["tap"]  # the highlighted (top) bar: lighter than BAR_COLOUR, not only another hue
+UNIFORM_COLOUR = TEXT["grey"]  # a thin line and its "1/K" label on white
+STEP_COLOUR = TEXT["black"]
+SIGMOID_COLOUR = ROLES["input"]
 
 
 def _plain_axes(fig: Figure) -> Any:
