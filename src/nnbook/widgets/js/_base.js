@@ -87,8 +87,8 @@ function floatPosition(spec, value) {
 // -- part 2: drawing and controls (DOM) ---------------------------------------------------------
 const SVG_NS = "http://www.w3.org/2000/svg";
 // The book's colours (nnbook.plots), so the live pictures match the figures in the text.
-const COLORS = { input: "#4c72b0", pad: "#d9d9d9", tap: "#dd8452", output: "#55a868", vector: "#8172b3",
-  edge: "#333333", grid: "#cccccc", text: "#222222", muted: "#777777" };
+const COLORS = { input: "#0072b2", pad: "#d9d9d9", tap: "#e69f00", output: "#009e73", vector: "#cc79a7",
+  edge: "#333333", grid: "#cccccc", text: "#222222", muted: "#595959" };
 
 function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

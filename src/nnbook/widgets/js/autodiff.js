@@ -70,7 +70,7 @@ function bounds(v, d = {}) {
 }
 
 // nnbook.plots.autodiff's colours
-const GRAPH = { input: "#4c72b0", step: "#dddddd", output: "#55a868", highlight: "#ffb000", flow: "#c44e52" };
+const GRAPH = { input: "#0072b2", step: "#dddddd", output: "#009e73", highlight: "#e69f00", flow: "#d55e00" };
 
 function draw(m) {
   const g = m.graph, unit = 96, r = 0.28;
@@ -80,7 +80,7 @@ function draw(m) {
   const X = (x) => (x - x0) * unit, Y = (y) => (y1 - y) * unit; // y up, as in the matplotlib figure
   const svg = svgCanvas(width, height, `computational graph, ${m.phase} sweep`);
   const defs = s("defs");
-  for (const [id, colour] of [["nnbook-arrow", "#777777"], ["nnbook-flow", GRAPH.flow]]) {
+  for (const [id, colour] of [["nnbook-arrow", "#595959"], ["nnbook-flow", GRAPH.flow]]) {
     const marker = s("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
     marker.append(s("path", { d: "M0,0L10,5L0,10z", fill: colour }));
     defs.append(marker);
@@ -93,7 +93,7 @@ function draw(m) {
     const start = [A.x + r * ux, A.y + r * uy], end = [B.x - r * ux, B.y - r * uy];
     const flow = flowing && flowing.has(a) && flowing.has(pos) && a !== pos;
     const [p, q] = flow ? [end, start] : [start, end];
-    svg.append(s("line", { x1: X(p[0]), y1: Y(p[1]), x2: X(q[0]), y2: Y(q[1]), stroke: flow ? GRAPH.flow : "#777777",
+    svg.append(s("line", { x1: X(p[0]), y1: Y(p[1]), x2: X(q[0]), y2: Y(q[1]), stroke: flow ? GRAPH.flow : "#595959",
       "stroke-width": flow ? 2.6 : 1.2, "marker-end": `url(#${flow ? "nnbook-flow" : "nnbook-arrow"})`, class: flow ? "nnbook-flow" : "" }));
   }
   g.nodes.forEach((n, pos) => {

@@ -82,7 +82,7 @@ function model(v, d = {}) {
 }
 
 // -- drawing: two log plots of the spreads, two histograms --------------------------------------
-const LINES = ["#4c72b0", "#dd8452", "#55a868"]; // nnbook.plots.init's colours
+const LINES = ["#0072b2", "#e69f00", "#009e73"]; // nnbook.plots.init's colours
 
 function logPlot(svg, x0, y0, w, h, depth, series, title) {
   const all = series.flatMap((s) => s.values.filter((q) => q !== null));

@@ -191,7 +191,7 @@ function draw(m) {
   let y = mid + tallest / 2 + 30;
   const half = (W - 180) / 2, rowH = 18, x0 = 180;
   const totals = [m.totals[2], m.totals[3]];
-  [["parameters", 1, 2, "#4c72b0"], ["multiplications", 3, 4, COLORS.tap]].forEach(([title, vi, si, colour], col) => {
+  [["parameters", 1, 2, "#0072b2"], ["multiplications", 3, 4, COLORS.tap]].forEach(([title, vi, si, colour], col) => {
     const left = x0 + col * half, top = Math.max(...m.bars.map((b) => Number(b[vi])), 0) || 1;
     parts.push(tag("text", { x: left, y, "font-size": 11 }, `${title} per layer (total ${fmtInt(BigInt(totals[col]))})`));
     m.bars.forEach((b, r) => {

@@ -6,7 +6,7 @@ function model(v) {
   return stepModel(v.k, v.delta);
 }
 
-const STEP = "#333333", CURVE = "#4c72b0"; // nnbook.plots.softmax's colours
+const STEP = "#333333", CURVE = "#0072b2"; // nnbook.plots.softmax's colours
 
 function draw(m, v) {
   const width = 460, height = 220, left = 40, right = 12, top = 30, bottom = 30;

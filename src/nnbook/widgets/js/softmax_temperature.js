@@ -6,7 +6,7 @@ function model(v) {
   return temperatureModel(v.logits, v.shift, v.temperature);
 }
 
-const BAR = "#4c72b0", TOP = "#dd8452", UNIFORM = "#777777"; // nnbook.plots.softmax's colours
+const BAR = "#0072b2", TOP = "#e69f00", UNIFORM = "#595959"; // nnbook.plots.softmax's colours
 
 function draw(m) {
   const k = m.labels.length, width = Math.max(330, 50 * k + 140), height = 210;
