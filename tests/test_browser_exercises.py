@@ -27,7 +27,9 @@ _SKIP = why_no_browser()
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(_SKIP is not None, reason=str(_SKIP))]
 
 CHAPTERS = [name for name, case in CASES.items() if "chapter" in case]
-MAX_PAGE_BYTES = 300_000
+# A guard against the answer box's script returning once per exercise (the jupyterquiz pages were
+# 615-839 KB). The page-weight target itself (300 KB) is a benchmark: benchmarks/bench_pages.py.
+MAX_PAGE_BYTES = 450_000
 
 
 def _sample(shown):

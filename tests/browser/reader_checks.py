@@ -9,7 +9,8 @@ from __future__ import annotations
 # clipped copy of every formula for screen readers, wider than the formula by design, and it
 # makes every inline formula look "clipped" to this measure. Also left out: MathJax's
 # <mjx-ext>, the repeated middle piece of a tall stretchy bracket, clipped to the bracket's
-# height by design (nothing of the formula is hidden).
+# height by design (nothing of the formula is hidden), screen-reader-only text (a 1-px clipped
+# box by design), and a box 1-2 px too narrow (sub-pixel rounding of an inline formula).
 # Returns {page: document scroll width, viewport, items: [description, ...]}.
 SIDEWAYS = r"""() => {
     const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
@@ -22,11 +23,11 @@ SIDEWAYS = r"""() => {
     const items = [];
     try {
         for (const el of [article, ...article.querySelectorAll('*')]) {
-            if (!el.clientWidth || el.localName === 'mjx-ext') continue;
+            if (el.clientWidth <= 1 || el.localName === 'mjx-ext') continue;  // 1-px screen-reader-only text
             const cs = getComputedStyle(el);
             if (cs.display === 'none' || cs.visibility === 'hidden') continue;
             const scrolls = ['auto', 'scroll', 'hidden', 'clip'].includes(cs.overflowX);
-            if ((scrolls || el === article) && el.scrollWidth > el.clientWidth + 1) {
+            if ((scrolls || el === article) && el.scrollWidth > el.clientWidth + 2) {  // sub-pixel rounding
                 const text = (el.innerText || el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 90);
                 items.push(`${name(el)} in ${where(el)}: ${el.scrollWidth}px of content in ${el.clientWidth}px`
                            + ` (overflow-x ${cs.overflowX}) ${JSON.stringify(text)}`);

@@ -243,6 +243,20 @@ class Exercise:
             found.append((m.name, value, message))
         return found
 
+    def mistake_tolerances(self, value: Any) -> tuple[float, ...]:
+        """Tolerances for recognizing a mistake's value: the answer's, except that a decimal
+        mistake value where the answer is an exact integer gets floating-point slack (so that a
+        reader typing it to 12 digits is still told which slip it was).
+
+        >>> get("intro-output-length").mistake_tolerances(2.5)
+        (2.5e-09,)
+        """
+        values = value if isinstance(value, tuple) else (value,)
+        return tuple(
+            t if (t > 0 or isinstance(v, int) or float(v).is_integer()) else 1e-9 * max(1.0, abs(float(v)))
+            for v, t in zip(values, self.tolerances)
+        )
+
     def _same(self, a: Any, b: Any) -> bool:
         if self.kind == "choice":
             return a == b
@@ -398,7 +412,10 @@ class Exercise:
             return CheckResult(True, "Correct!")
         given = values if spec.kind == "numbers" else values[0]
         for name, value, message in self.mistake_values():
-            if self._same(given, value):
+            expected_wrong = value if isinstance(value, tuple) else (value,)
+            if len(expected_wrong) == len(values) and not within(
+                tuple(values), tuple(float(v) for v in expected_wrong), self.mistake_tolerances(value)
+            ):
                 return CheckResult(False, message, mistake=name)
         where = ""
         if spec.kind == "numbers":

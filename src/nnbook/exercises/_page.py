@@ -30,6 +30,7 @@ import base64
 import html
 import json
 import pathlib
+import re
 import zlib
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +100,8 @@ def variant_data(ex: "Exercise") -> dict[str, Any]:
         answer = list(ex.answer) if isinstance(ex.answer, tuple) else [ex.answer]
         tolerances = list(ex.tolerances)
         mistakes = [
-            [name, list(value) if isinstance(value, tuple) else [value], inline(message)]
+            [name, list(value) if isinstance(value, tuple) else [value], inline(message),
+             list(ex.mistake_tolerances(value))]
             for name, value, message in ex.mistake_values()
         ]
     return {
@@ -123,6 +125,15 @@ def _difficulty(ex: "Exercise") -> str:
     dots = "\u25cf" * ex.difficulty + "\u25cb" * (3 - ex.difficulty)
     return (f'<span class="nnbook-ex-meta"><span aria-hidden="true">{dots}</span>'
             f'<span class="nnbook-ex-sr"> difficulty {ex.difficulty} of 3</span> \u00b7 about {ex.minutes} min</span>')
+
+
+def _plain_text(text: str) -> str:
+    """A choice's text without its markup, for screen readers (its math is typeset for the eye).
+
+    >>> _plain_text("**$y_i - P_i$** or `x`")
+    'y_i - P_i or x'
+    """
+    return re.sub(r"[$*`]", "", text).strip()
 
 
 def render(ex: "Exercise", *, with_assets: bool | None = None) -> str:
@@ -155,8 +166,8 @@ def render(ex: "Exercise", *, with_assets: bool | None = None) -> str:
     check = '<button type="button" class="nnbook-ex-check">Check</button>'
     if ex.kind == "choice":
         options = "".join(
-            f'<li><label><input type="radio" class="nnbook-ex-choice" name="{uid}-choice" value="{k}"> '
-            f"{_inline_markup(c)}</label></li>"
+            f'<li><label><input type="radio" class="nnbook-ex-choice" name="{uid}-choice" value="{k}"'
+            f' aria-label="{html.escape(_plain_text(c))}"> {_inline_markup(c)}</label></li>'
             for k, c in enumerate(ex.choices or ())
         )
         parts.append(f'<fieldset class="nnbook-ex-answer"><legend>Choose one:</legend>'

@@ -264,7 +264,8 @@ var nnbookAnswers = (function () {
     var wrong = nnbookAnswers.within(r.values, v.answer, v.tol);
     if (!wrong.length) return this.right();
     for (var k = 0; k < v.mistakes.length; k++) {
-      if (!nnbookAnswers.within(r.values, v.mistakes[k][1], v.tol).length) return this.mistake(v.mistakes[k]);
+      // a mistake's own tolerances (a decimal slip on an integer answer still matches when typed)
+      if (!nnbookAnswers.within(r.values, v.mistakes[k][1], v.mistakes[k][3] || v.tol).length) return this.mistake(v.mistakes[k]);
     }
     return this.ladder(d.kind === "numbers" ? wrong : []);
   };
