@@ -25,9 +25,9 @@ from __future__ import annotations
 
 CASES: dict[str, dict[str, str]] = {
     "book/intro": {"notebook": "book/intro.ipynb", "chapter": "intro", "slider": "input length n", "drives": "image", "explorer": "explorer"},
-    "book/softmax": {"notebook": "book/softmax.ipynb", "chapter": "softmax", "slider": "temperature T", "drives": "image"},
+    "book/softmax": {"notebook": "book/softmax.ipynb", "chapter": "softmax", "slider": "temperature T", "drives": "image", "explorer": "temperature_explorer"},
     "book/convolution": {"notebook": "book/convolution.ipynb", "chapter": "conv", "slider": "input size n", "drives": "image", "explorer": "explorer"},
     "book/cnn_sizing": {"notebook": "book/cnn_sizing.ipynb", "chapter": "sizing", "slider": "height", "drives": "panel", "explorer": "builder"},
-    "book/autodiff": {"notebook": "book/autodiff.ipynb", "chapter": "autodiff", "slider": "step", "drives": "any"},
-    "book/init_batchnorm": {"notebook": "book/init_batchnorm.ipynb", "chapter": "init", "slider": "depth", "drives": "image"},
+    "book/autodiff": {"notebook": "book/autodiff.ipynb", "chapter": "autodiff", "slider": "step", "drives": "any", "explorer": "stepper"},
+    "book/init_batchnorm": {"notebook": "book/init_batchnorm.ipynb", "chapter": "init", "slider": "depth", "drives": "image", "explorer": "explorer"},
 }
