@@ -39,3 +39,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "torch" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.torch)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test file (Playwright's sync API allows one
+    instance per thread, so the files cannot each start their own)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

@@ -87,6 +87,13 @@ def _subjects() -> dict[str, Callable[..., Any]]:
     """Public callables: reachable as a public name of a public module (no ``_`` in its path)."""
     found: dict[str, Callable[..., Any]] = {}
     seen: set[int] = set()
+    skipped = set()  # SKIP by object, so a name re-exported from a submodule is left out too
+    for name in SKIP:
+        module_name, attr = name.rsplit(".", 1)
+        try:
+            skipped.add(id(getattr(importlib.import_module(module_name), attr)))
+        except (ImportError, AttributeError):
+            pass
     for info in pkgutil.walk_packages(nnbook.__path__, "nnbook."):
         if info.name.startswith(SKIP_MODULES) or any(part.startswith("_") for part in info.name.split(".")):
             continue
@@ -104,7 +111,7 @@ def _subjects() -> dict[str, Callable[..., Any]]:
             if inspect.isclass(obj) and (issubclass(obj, BaseException) or _is_plain_record(obj)):
                 continue
             qualified = f"{info.name}.{name}"
-            if qualified not in SKIP:
+            if qualified not in SKIP and id(obj) not in skipped:
                 found[qualified] = obj
                 seen.add(id(obj))
     return found

@@ -36,7 +36,11 @@ def test_graph_labels_every_node_with_its_trace_name_and_highlights():
     assert "ln(v₋₁)" in texts and "= y" in texts
     assert any("1.7163" in t for t in texts)  # the adjoint of x2 under its node
     faces = [p.get_facecolor() for p in fig.axes[0].patches]
-    assert sum(f[:3] == (1.0, 0.6901960784313725, 0.0) for f in faces) == 1
+    from matplotlib.colors import to_rgb
+
+    from nnbook.plots.autodiff import HIGHLIGHT
+
+    assert sum(tuple(f[:3]) == to_rgb(HIGHLIGHT) for f in faces) == 1
     assert figure_to_png(computational_graph(forward_trace(baydin, 2, 5)))[:4] == b"\x89PNG"
 
 

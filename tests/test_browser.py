@@ -29,7 +29,7 @@ import time
 import pytest
 
 from browser import (
-    ROOT, Book, build_problems, jupyterlab, launch, serve, the_book, toc_pages, why_no_browser,
+    ROOT, Book, build_problems, jupyterlab, serve, the_book, toc_pages, why_no_browser,
 )
 from browser.cases import CASES
 from browser.page_checks import (
@@ -52,21 +52,7 @@ NOTEBOOKS = [p for p in PAGES if (ROOT / f"{p}.ipynb").is_file()]
 _SHARED: dict[str, object] = {}
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if "browser" in _SHARED:
-        yield _SHARED["browser"]
-        return
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        _SHARED["browser"] = chromium
-        try:
-            yield chromium
-        finally:
-            _SHARED.pop("browser", None)
-            chromium.close()
+# `browser` (one headless Chromium for the whole session) comes from tests/conftest.py.
 
 
 @pytest.fixture(scope="session")

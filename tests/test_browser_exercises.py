@@ -21,7 +21,7 @@ from browser.page_checks import (
     ANSWER, EXERCISES_READY, NEW_NUMBERS, PROGRESS, WAIT_FOR_MATHJAX, PageLog, exercises_on_page, typed,
     typed_answer,
 )
-from test_browser import KERNEL_IDLE, RUN_ALL, book, browser, lab, page, site  # noqa: F401 - fixtures
+from test_browser import KERNEL_IDLE, RUN_ALL, book, lab, page, site  # noqa: F401 - fixtures
 
 _SKIP = why_no_browser()
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(_SKIP is not None, reason=str(_SKIP))]

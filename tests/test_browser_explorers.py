@@ -21,7 +21,7 @@ import urllib.parse
 
 import pytest
 
-from browser import launch, serve, why_no_browser
+from browser import serve, why_no_browser
 from browser.explorers import (
     EXPLORER_CASES, WAIT_FOR_EXPLORERS, built_book, check_against_nnbook, focus_control, read_one,
 )
@@ -37,14 +37,7 @@ def html(tmp_path_factory):
     return built_book(tmp_path_factory)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+# `browser` (one headless Chromium for the whole session) comes from tests/conftest.py.
 
 
 @pytest.fixture(scope="module")

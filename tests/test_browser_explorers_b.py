@@ -16,7 +16,7 @@ import pathlib
 
 import pytest
 
-from browser import launch, serve, why_no_browser
+from browser import serve, why_no_browser
 from browser.explorers import control, explorer_page, press, read_explorers, wait_for_explorers
 from browser.page_checks import KNOWN_NOISE
 
@@ -41,14 +41,7 @@ def built(tmp_path_factory):
     return explorer_page(folder, explorers, title="softmax, autodiff and init explorers"), explorers
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+# `browser` (one headless Chromium for the whole session) comes from tests/conftest.py.
 
 
 def _open(browser, url: str):

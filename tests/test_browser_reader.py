@@ -33,7 +33,7 @@ import warnings
 import pytest
 import yaml
 
-from browser import ROOT, build_book, build_problems, launch, serve, the_book, toc_pages, why_no_browser
+from browser import ROOT, build_book, build_problems, serve, the_book, toc_pages, why_no_browser
 from browser.page_checks import WAIT_FOR_MATHJAX, WIDGET_VIEWS
 from browser.reader_checks import FOCUS_RING, IMAGE_ALTS, SET_THEME, SIDEWAYS, UNREACHABLE
 
@@ -88,14 +88,7 @@ AXE_DARK_OPTIONS = {"runOnly": {"type": "rule", "values": ["color-contrast", "li
 
 
 # -- fixtures ----------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+# `browser` (one headless Chromium for the whole session) comes from tests/conftest.py.
 
 
 @pytest.fixture(scope="session")
