@@ -180,6 +180,22 @@ def test_pdf_worksheets_and_key_contain_each_students_numbers(sheets, tmp_path):
                 assert part.shown() in key_text.replace("−", "-")
 
 
+@pytest.mark.skipif(not pathlib.Path("/usr/bin/chromium").exists(), reason="Chromium is not installed")
+def test_pdf_prints_inside_a_running_event_loop(sheets, tmp_path):
+    # A Jupyter kernel (and a browser test's Playwright) runs an asyncio loop in the calling
+    # thread, where Playwright's sync API refuses to start: CI failed this way once.
+    import asyncio
+
+    one = [Sheet(sheets[0].student, sheets[0].seed, sheets[0].exercises[:1])]
+
+    async def from_a_notebook_cell():
+        return export(one, "pdf", tmp_path)
+
+    written = asyncio.run(from_a_notebook_cell())
+    assert sorted(p.name for p in written) == ["answer-key.pdf", "s001.pdf"]
+    assert all(p.read_bytes().startswith(b"%PDF") for p in written)
+
+
 @pytest.mark.parametrize("fmt", ["markdown", "csv", "moodle", "qti"])
 def test_same_roster_and_secret_give_identical_bytes(fmt, tmp_path):
     roster = tmp_path / "roster.csv"

@@ -9,6 +9,8 @@ byte-identical files.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import html
 import os
 import pathlib
@@ -101,7 +103,20 @@ def _fix_dates(pdf: bytes) -> bytes:
 
 
 def render(pages: dict[str, str], out: pathlib.Path) -> list[pathlib.Path]:
-    """Print each ``name -> html page`` to ``out/name`` with headless Chromium."""
+    """Print each ``name -> html page`` to ``out/name`` with headless Chromium.
+
+    Playwright's sync API refuses to start in a thread whose asyncio loop is running (a
+    Jupyter kernel's, or another Playwright session's), so there it prints from a worker thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _render(pages, out)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(_render, pages, out).result()
+
+
+def _render(pages: dict[str, str], out: pathlib.Path) -> list[pathlib.Path]:
     if not MATHJAX.is_file():
         raise HandoutError(f"the book's MathJax is missing ({MATHJAX}); run from a clone of the repository")
     if not os.path.exists(CHROMIUM):
