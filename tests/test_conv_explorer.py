@@ -20,7 +20,7 @@ MODES = ("custom", "valid", "same", "full")
 
 def all_combinations():
     ranges = [range(lo, hi + 1) for lo, hi in (R["n"], R["kernel_size"], R["stride"], R["padding"], R["dilation"])]
-    return itertools.product(*ranges, MODES, (False, True), ("forward", "backward"))
+    return itertools.product(*ranges, MODES, (False, True), ("forward", "backward", "transposed"))
 
 
 def expected_problem(n, k, s, p, d, mode):
@@ -52,7 +52,8 @@ def test_sweep_every_slider_combination():
             assert scene.out == n
         if mode == "custom":
             assert scene.out == output_size(n, k, s, p, d)
-        assert scene.steps == (scene.out**2 if direction == "forward" else n * n)
+        assert scene.steps == (n * n if direction == "backward" else scene.out**2)
+        assert scene.transposed.shape == (n, n) and 0 <= scene.output_padding < s
         assert explorer_panel(scene)
     assert impossible > 0
 
@@ -78,6 +79,29 @@ def test_backward_scene_matches_influence_counts():
         for step in range(n * n):
             sc = conv_scene(n, k, s, p, d, direction="backward", step=step)
             assert len(sc.outputs_fed) == sc.counts[sc.position]
+
+
+def test_transposed_scene_is_the_transpose_of_the_convolution_matrix():
+    from nnbook.conv import conv2d_grad_input, conv2d_matrix
+
+    for n, k, s, p, d, mode in [(5, 3, 2, 1, 1, "custom"), (6, 3, 2, 1, 1, "custom"), (7, 2, 3, 0, 2, "custom"),
+                                (5, 4, 1, 0, 1, "same"), (4, 3, 1, 0, 2, "full"), (5, 1, 1, 2, 1, "custom")]:
+        scene = conv_scene(n, k, s, p, d, mode, direction="transposed")
+        pads = scene.padding
+        pad_arg = pads[0] if pads[0] == pads[1] else "same"
+        matrix = conv2d_matrix((n, n), scene.applied, stride=s, padding=pad_arg, dilation=d)
+        np.testing.assert_allclose(scene.transposed.ravel(), matrix.T @ scene.y.ravel())
+        grad = conv2d_grad_input((n, n), scene.applied, scene.y, stride=s, padding=pad_arg, dilation=d)
+        np.testing.assert_allclose(scene.transposed, grad)
+        # step by step: each value adds itself times the kernel over the window it was read from
+        total = np.zeros((n + sum(pads),) * 2)
+        for step in range(scene.steps):
+            sc = conv_scene(n, k, s, p, d, mode, direction="transposed", step=step)
+            assert sc.taps == conv_scene(n, k, s, p, d, mode, step=step).taps  # the forward window
+            for (r, c), w in zip(sc.taps, sc.tap_weights):
+                total[r, c] += sc.y[sc.position] * w
+        np.testing.assert_allclose(total[pads[0]:pads[0] + n, pads[0]:pads[0] + n], scene.transposed)
+        assert "Transposed output size" in explorer_panel(scene)
 
 
 def test_figure_on_a_sample_of_combinations():
@@ -200,6 +224,26 @@ def test_pytorch_line_computes_the_explorers_output():
             z = layer(torch.tensor(scene.x, dtype=torch.float64)[None, None].float()).double()[0, 0].numpy()
         np.testing.assert_allclose(z, scene.z, rtol=1e-6, err_msg=line)
         assert ("w.flip(-2, -1)" in line) == flip
+
+
+@pytest.mark.torch
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")
+def test_transposed_pytorch_line_computes_the_transposed_view():
+    torch = pytest.importorskip("torch")
+    combos = [c for c in all_combinations() if c[-1] == "transposed" and expected_problem(*c[:6]) is None]
+    rng = np.random.default_rng(4)
+    for index in rng.choice(len(combos), size=150, replace=False):
+        n, k, s, p, d, mode, flip, direction = combos[index]
+        scene = conv_scene(n, k, s, p, d, mode, flip, direction)
+        line = pytorch_line(n, k, s, p, d, mode, flip, direction)
+        layer = eval(line.split("  #")[0], {"torch": torch}).double()
+        with torch.no_grad():
+            layer.weight.copy_(torch.tensor(scene.kernel).flip(-2, -1) if flip else torch.tensor(scene.kernel))
+            t = layer(torch.tensor(scene.y)[None, None])[0, 0].numpy()
+        if "keep out[..., :-" in line:
+            cut = int(line.split("keep out[..., :-")[1].split(",")[0])
+            t = t[:-cut, :-cut]
+        np.testing.assert_allclose(t, scene.transposed, rtol=1e-12, err_msg=line)
 
 
 def test_window_explorer_still_works():

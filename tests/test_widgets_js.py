@@ -177,12 +177,13 @@ def test_window_explorer_parity_every_slider_state():
 # -- the convolution chapter's ConvExplorer ----------------------------------------------------------
 def test_conv_explorer_parity_every_setting():
     """Every (n, k, s, p, d, mode, flip, view) at the first step and at a step past the end
-    (clamped to the last position): 34,560 states; every step of a sample below."""
+    (clamped to the last position): 51,840 states (views forward, backward, transposed);
+    every step of a sample below."""
     from nnbook.widgets.conv import ConvExplorer
 
     ex = ConvExplorer()
     states = control_space(ex, step=[0, ConvExplorer.MAX_STEP])
-    assert len(states) == 8 * 5 * 3 * 3 * 3 * 4 * 2 * 2 * 2
+    assert len(states) == 8 * 5 * 3 * 3 * 3 * 4 * 2 * 3 * 2
     assert assert_parity(ex, js_context("conv.js"), states) == len(states)
 
 

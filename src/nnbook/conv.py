@@ -763,6 +763,7 @@ def conv_sigmoid_backward(
 
 
 EXPLORER_MODES = ("custom", "valid", "same", "full")
+EXPLORER_DIRECTIONS = ("forward", "backward", "transposed")
 
 
 @dataclass(frozen=True)
@@ -772,6 +773,10 @@ class ConvScene:
     Forward: output ``position`` reads input cells ``taps`` (padded coordinates, row, col) with
     kernel weights ``tap_weights``. Backward: input pixel ``position`` (unpadded coordinates)
     feeds the outputs ``outputs_fed``; ``counts`` says how many outputs each input pixel feeds.
+    Transposed: the value ``y[position]`` of an ``(out, out)`` input is spread back over the
+    window it would be read from (``taps``, the forward window of that position), and the
+    copies add up to ``transposed`` (``n``-by-``n``, with ``output_padding`` extra rows/columns
+    so that it comes back to the forward input's size); it equals ∂J/∂X for ∂J/∂Z = ``y``.
     """
 
     n: int
@@ -793,6 +798,9 @@ class ConvScene:
     taps: list[tuple[int, int]]  # forward: padded input cells under the kernel
     tap_weights: list[float]
     outputs_fed: list[tuple[int, int]]  # backward: outputs that read the selected input pixel
+    y: np.ndarray  # (out, out) the transposed view's input values
+    transposed: np.ndarray  # (n, n) conv_transpose2d(y, applied, ...) = C^T y
+    output_padding: int  # rows/columns the transposed view adds to come back to n (< stride)
 
     @property
     def padded(self) -> int:
@@ -813,8 +821,9 @@ def conv_scene(
     """The model behind the convolution explorer: sizes, values and the highlighted cells.
 
     ``mode`` ``"custom"`` uses ``padding``; ``"valid"``, ``"same"`` and ``"full"`` set the padding
-    themselves (see :func:`padding_for_mode`). ``step`` picks the output position (forward) or
-    input pixel (backward) in row-major order; it is clamped to the last one. Impossible
+    themselves (see :func:`padding_for_mode`). ``direction`` is ``"forward"``, ``"backward"``
+    or ``"transposed"``. ``step`` picks the output position (forward), input pixel (backward)
+    or transposed input value (transposed) in row-major order; it is clamped to the last one. Impossible
     settings raise ``ValueError`` saying why in words. Sizes, stride, padding and dilation are
     at most ``MAX_SCENE_SIZE`` (256).
 
@@ -828,7 +837,7 @@ def conv_scene(
     padding = check_int("padding", padding, minimum=0, maximum=MAX_SCENE_SIZE)
     dilation = check_int("dilation", dilation, minimum=1, maximum=MAX_SCENE_SIZE)
     check_choice("mode", mode, EXPLORER_MODES)
-    check_choice("direction", direction, ("forward", "backward"))
+    check_choice("direction", direction, EXPLORER_DIRECTIONS)
     step = check_int("step", step, minimum=0)
     if not isinstance(flip, (bool, np.bool_)):
         raise TypeError(f"flip must be True or False, got {flip!r}")
@@ -857,12 +866,19 @@ def conv_scene(
     z = conv2d(x, applied, stride=stride, padding=pad_arg, dilation=dilation)
     per_axis = [len(_fed_1d(i + pads[0], kernel_size, stride, dilation, out)) for i in range(n)]
     counts = np.outer(per_axis, per_axis).astype(float)  # = influence_counts((n, n), ...), separably
-    steps = out * out if direction == "forward" else n * n
+    y = ((np.arange(out)[:, None] + 2 * np.arange(out)[None, :]) % 3 + 1).astype(float)
+    output_padding = (padded - span) % stride
+    if pads[0] == pads[1]:
+        transposed = conv_transpose2d(y, applied, stride=stride, padding=pads[0], output_padding=output_padding,
+                                      dilation=dilation)
+    else:  # 'same' with an odd total: ConvTranspose2d has one padding per side; the backward pass is general
+        transposed = conv2d_grad_input((n, n), applied, y, stride=stride, padding="same", dilation=dilation)
+    steps = n * n if direction == "backward" else out * out
     k = min(step, steps - 1)
     taps: list[tuple[int, int]] = []
     weights: list[float] = []
     fed: list[tuple[int, int]] = []
-    if direction == "forward":
+    if direction != "backward":
         i, j = divmod(k, out)
         for a in range(kernel_size):
             for b in range(kernel_size):
@@ -876,7 +892,8 @@ def conv_scene(
     return ConvScene(
         n=n, kernel_size=kernel_size, stride=stride, padding=pads, dilation=dilation, mode=mode, flip=bool(flip),
         direction=direction, out=out, x=x, kernel=kernel, applied=applied, z=z, counts=counts, steps=steps,
-        position=(i, j), taps=taps, tap_weights=weights, outputs_fed=fed,
+        position=(i, j), taps=taps, tap_weights=weights, outputs_fed=fed, y=y, transposed=transposed,
+        output_padding=output_padding,
     )
 
 

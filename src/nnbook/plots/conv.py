@@ -268,7 +268,10 @@ def conv2d_diagram(scene: Any) -> Figure:
     Takes a :class:`nnbook.conv.ConvScene`. Forward: the padded input (zeros in grey), the
     (dilated) kernel's taps in orange with the weights they apply, and the output grid with the
     current position dark green. Backward: input pixels shaded by how many outputs they feed,
-    the selected pixel outlined in red, and the outputs it feeds in orange.
+    the selected pixel outlined in red, and the outputs it feeds in orange. Transposed: the
+    input ``Y`` (the forward output's shape) on the left with the current value dark green,
+    and on the right the canvas it is spread onto: the window it adds to in orange, the
+    padding ring (cropped away) in grey and the result ``C^T Y`` in blue.
 
     For fast redraws in a widget the grids are painted into one uint8 pixel canvas drawn 1:1 at
     96 dpi (no axes, no resampling), and all numbers form a few filled paths.
@@ -289,7 +292,7 @@ def conv2d_diagram(scene: Any) -> Figure:
     inner = grid[lo : lo + s.n, lo : lo + s.n]
     outgrid = np.empty((out, out, 3))
     outgrid[...] = _OUT
-    if s.direction == "forward":
+    if s.direction != "backward":
         inner[...] = _IN
         rows, cols = zip(*s.taps)
         grid[list(rows), list(cols)] = _TAP
@@ -299,15 +302,19 @@ def conv2d_diagram(scene: Any) -> Figure:
         inner[...] = (1 - shade) + shade * _rgb(ROLES["input"])
         for r, c in s.outputs_fed:
             outgrid[r, c] = _TAP
+    transposed = s.direction == "transposed"
+    # left and right panels: input -> output, or for the transposed view Y -> the padded canvas
+    panels = (outgrid, grid) if transposed else (grid, outgrid)
     width, height = int(_WIDTH * _DPI), int(_HEIGHT * _DPI)
     margin, top = 8, 34
-    gap = max(2.0, 0.12 * size)
-    x0 = size + gap  # the output grid starts x0 cells to the right of the input grid
-    px = max(2, int(min((width - 2 * margin) / (x0 + out), (height - top - margin) / max(size, out))))
+    first, second = (len(g) for g in panels)
+    gap = max(2.0, 0.12 * max(first, second))
+    x0 = first + gap  # the right grid starts x0 cells to the right of the left one
+    px = max(2, int(min((width - 2 * margin) / (x0 + second), (height - top - margin) / max(size, out))))
     canvas = np.full((height, width, 4), 255, np.uint8)  # RGBA, white
-    canvas[top : top + size * px, margin : margin + size * px, :3] = _cells(grid, px)
+    canvas[top : top + first * px, margin : margin + first * px, :3] = _cells(panels[0], px)
     ox = margin + int(round(x0 * px))
-    canvas[top : top + out * px, ox : ox + out * px, :3] = _cells(outgrid, px)
+    canvas[top : top + second * px, ox : ox + second * px, :3] = _cells(panels[1], px)
 
     def cell_box(r: int, c: int, h: int, w: int, left: int, colour: Any) -> None:
         _outline(canvas, top + r * px, left + c * px, h * px + 1, w * px + 1, colour)
@@ -331,6 +338,23 @@ def conv2d_diagram(scene: Any) -> Figure:
             labels.append((_labels([(j0 + 0.5, i0 + 0.5, f"{s.z[i0, j0]:g}")], glyph, text_on(ROLES["output"]), bold=True), ox))
         left = f"padded input {size}x{size}: kernel at output {s.position}"
         right = f"output {out}x{out}"
+    elif transposed:
+        i0, j0 = s.position
+        if out <= 12:
+            labels.append((_labels([(j + 0.5, i + 0.5, f"{v:g}") for (i, j), v in np.ndenumerate(s.y)
+                                    if (i, j) != (i0, j0)], glyph, "#333333"), margin))
+            labels.append((_labels([(j0 + 0.5, i0 + 0.5, f"{s.y[i0, j0]:g}")], glyph, text_on(ROLES["output"]),
+                                   bold=True), margin))
+        if size <= 16:
+            taps = set(s.taps)
+            for under, colour in ((False, "#333333"), (True, text_on(ROLES["tap"]))):
+                labels.append((_labels([(j + lo + 0.5, i + lo + 0.5, f"{v:g}") for (i, j), v in
+                                        np.ndenumerate(s.transposed) if ((i + lo, j + lo) in taps) == under],
+                                       glyph, colour, bold=under), ox))
+        (r0, c0), (r1, c1) = s.taps[0], s.taps[-1]
+        cell_box(r0, c0, r1 - r0 + 1, c1 - c0 + 1, ox, (160, 68, 26, 255))
+        left = f"input Y {out}x{out}"
+        right = f"output {s.n}x{s.n} (grey: cropped padding): Y[{i0},{j0}] spread"
     else:
         r, c = s.position
         cell_box(r + lo, c + lo, 1, 1, margin, (192, 57, 43, 255))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..conv import ConvScene, conv_scene, output_size, window_taps
+from ..conv import ConvScene, conv_scene, output_size, padding_for_mode, window_taps
 from ..plots.conv import conv2d_diagram
 from ._live import LiveExplorer, View, bool_control, choice_control, int_control
 
@@ -58,11 +58,21 @@ def explorer_panel(scene: ConvScene) -> str:
     s = scene
     n, k, st, d, (lo, hi) = s.n, s.kernel_size, s.stride, s.dilation, s.padding
     pad_text = f"{lo} + {hi}" if lo != hi else rf"2\cdot{lo}"
-    formula = (
-        r"Output size $\left\lfloor \dfrac{n + 2p - d(k-1) - 1}{s} \right\rfloor + 1 = "
-        rf"\left\lfloor \dfrac{{{n} + {pad_text} - {d}\cdot({k}-1) - 1}}{{{st}}}\right\rfloor + 1 = "
-        rf"\mathbf{{{s.out}}}$ per side ({s.out}&times;{s.out} outputs)."
-    )
+    if s.direction == "transposed":
+        r = s.output_padding
+        formula = (
+            r"Transposed output size $(m-1)s - 2p + d(k-1) + 1 + r = "
+            rf"({s.out}-1)\cdot{st} - {pad_text if lo == hi else f'({pad_text})'} + {d}\cdot({k}-1) + 1 + {r} = "
+            rf"\mathbf{{{n}}}$ per side: "
+            rf"the {s.out}&times;{s.out} output goes back to {n}&times;{n}"
+            + (f", with output_padding $r = {r}$ for the rows the forward floor dropped." if r else ".")
+        )
+    else:
+        formula = (
+            r"Output size $\left\lfloor \dfrac{n + 2p - d(k-1) - 1}{s} \right\rfloor + 1 = "
+            rf"\left\lfloor \dfrac{{{n} + {pad_text} - {d}\cdot({k}-1) - 1}}{{{st}}}\right\rfloor + 1 = "
+            rf"\mathbf{{{s.out}}}$ per side ({s.out}&times;{s.out} outputs)."
+        )
     modes = {
         "custom": f"Padding {lo} on every side, from the slider.",
         "valid": "Mode <b>valid</b>: no padding, the kernel stays inside the input.",
@@ -89,6 +99,16 @@ def explorer_panel(scene: ConvScene) -> str:
             step = rf"Step {i * s.out + j + 1} of {s.steps}: $Z[{i},{j}] = {terms} = \mathbf{{{value:g}}}$."
         else:
             step = rf"Step {i * s.out + j + 1} of {s.steps}: $Z[{i},{j}] = \mathbf{{{value:g}}}$ ({k * k} products)."
+    elif s.direction == "transposed":
+        i, j = s.position
+        v = s.y[i, j]
+        cropped = sum(1 for (a, b) in s.taps if not (lo <= a < lo + n and lo <= b < lo + n))
+        step = (
+            rf"Step {i * s.out + j + 1} of {s.steps}: $Y[{i},{j}] = {v:g}$ goes back along the window "
+            rf"$Z[{i},{j}]$ was read from, adding ${v:g}\cdot W$ to {len(s.taps) - cropped} output cell(s)"
+            + (f" ({cropped} of its {len(s.taps)} products land on padding and are cropped)" if cropped else "")
+            + r". The sum $C^\top Y$ is the backward view's $\partial J/\partial X$ for $\partial J/\partial Z = Y$."
+        )
     else:
         r, c = s.position
         fed = ", ".join(f"({a},{b})" for a, b in s.outputs_fed) or "none"
@@ -109,15 +129,20 @@ def _value_at(s: ConvScene, r: int, c: int) -> float:
 
 
 def pytorch_line(n: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1,
-                 mode: str = "custom", flip: bool = False, **_: Any) -> str:
+                 mode: str = "custom", flip: bool = False, direction: str = "forward", **_: Any) -> str:
     """The ``torch.nn.Conv2d`` that computes the explorer's output for this setting
-    (one channel in and out, no bias), as the explorer's "copy PyTorch" button copies it.
+    (one channel in and out, no bias), as the explorer's "copy PyTorch" button copies it; in
+    the transposed view, the ``torch.nn.ConvTranspose2d`` that brings its output back.
 
     >>> pytorch_line(5, 3, stride=2, padding=1)
     'torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, dilation=1, bias=False)'
     >>> pytorch_line(5, 4, mode="same")
     "torch.nn.Conv2d(1, 1, kernel_size=4, stride=1, padding='same', dilation=1, bias=False)"
+    >>> pytorch_line(6, 3, stride=2, padding=1, direction="transposed")
+    'torch.nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1, dilation=1, bias=False)'
     """
+    if direction == "transposed":
+        return _transposed_line(n, kernel_size, stride, padding, dilation, mode, flip)
     pad = {"custom": str(padding), "valid": "'valid'", "same": "'same'", "full": str(dilation * (kernel_size - 1))}[mode]
     line = f"torch.nn.Conv2d(1, 1, kernel_size={kernel_size}, stride={stride}, padding={pad}, dilation={dilation}, bias=False)"
     if flip:
@@ -125,8 +150,22 @@ def pytorch_line(n: int, kernel_size: int, stride: int = 1, padding: int = 0, di
     return line
 
 
+def _transposed_line(n: int, kernel_size: int, stride: int, padding: int, dilation: int, mode: str,
+                     flip: bool) -> str:
+    total = dilation * (kernel_size - 1)
+    lo, hi = (padding, padding) if mode == "custom" else padding_for_mode(mode, kernel_size, dilation, stride)
+    output_padding = (n + lo + hi - total - 1) % stride
+    line = (f"torch.nn.ConvTranspose2d(1, 1, kernel_size={kernel_size}, stride={stride}, padding={lo}, "
+            f"output_padding={output_padding}, dilation={dilation}, bias=False)")
+    if lo != hi:
+        line += f"  # 'same' padded {lo} before and {hi} after: keep out[..., :-{hi - lo}, :-{hi - lo}]"
+    if flip:
+        line += "  # flip on: give it the kernel rotated by 180 degrees, w.flip(-2, -1)"
+    return line
+
+
 class ConvExplorer(LiveExplorer):
-    """The 2-D convolution explorer: sizes, mode, flip, a step/play control and a backward view.
+    """The 2-D convolution explorer: sizes, mode, flip, a step/play control, a backward and a transposed view.
 
     Live on the built page too: ``js/conv.js`` recomputes and draws the same view, with a Play
     button and a "copy PyTorch" line (:func:`pytorch_line`).
@@ -151,7 +190,7 @@ class ConvExplorer(LiveExplorer):
     mode = choice_control("mode", "custom", [("p slider", "custom"), ("valid", "valid"), ("same", "same"),
                                              ("full", "full")])
     flip = bool_control("flip kernel (true convolution)", False)
-    direction = choice_control("view", "forward", ["forward", "backward"])
+    direction = choice_control("view", "forward", ["forward", "backward", "transposed"])
     step = int_control("step", 0, 0, MAX_STEP)
 
     def render(self, **values: Any) -> View:
@@ -161,6 +200,7 @@ class ConvExplorer(LiveExplorer):
             "taps": [list(t) for t in scene.taps], "tap_weights": scene.tap_weights,
             "outputs_fed": [list(f) for f in scene.outputs_fed], "x": scene.x.tolist(),
             "applied": scene.applied.tolist(), "z": scene.z.tolist(), "counts": scene.counts.tolist(),
+            "y": scene.y.tolist(), "transposed": scene.transposed.tolist(), "output_padding": scene.output_padding,
             "pytorch": pytorch_line(**values),
         }
         return View(explorer_panel(scene), data=data)
