@@ -246,15 +246,17 @@ LIVE_NOTEBOOK = {
               for source in (
                   "from nnbook.widgets.autodiff import TraceStepper\nstepper = TraceStepper()\nstepper",
                   "from nnbook.widgets.init import PropagationExplorer\nexplorer = PropagationExplorer(depth=10, width=16)\nexplorer",
+                  "from nnbook import exercises\nexercises.show(\"intro-output-length\")",
               )],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
     "nbformat": 4, "nbformat_minor": 5,
 }
 
 
-def test_live_in_jupyterlab_python_traces_and_simulates(browser, tmp_path):
-    """In JupyterLab the front-ends find the kernel: a typed formula is traced by Python and a
-    setting outside the page's grid is simulated, then shown (no refusal)."""
+def test_live_in_jupyterlab_python_traces_simulates_and_draws_new_numbers(browser, tmp_path):
+    """In JupyterLab the front-ends find the kernel: a typed formula is traced by Python, a
+    setting outside the page's grid is simulated, then shown (no refusal), and an answer box's
+    "New numbers" goes on past its 21 precomputed variants with variants drawn by Python."""
     from browser import jupyterlab
 
     (tmp_path / "live.ipynb").write_text(json.dumps(LIVE_NOTEBOOK), encoding="utf-8")
@@ -291,5 +293,34 @@ def test_live_in_jupyterlab_python_traces_and_simulates(browser, tmp_path):
             from nnbook.widgets.init import PropagationExplorer
 
             assert init["model"] == json.loads(json.dumps(PropagationExplorer().view_model(**init["state"])))
+            _new_numbers_from_python(tab, "intro-output-length")
         finally:
             context.close()
+
+
+def _new_numbers_from_python(tab, exercise_id: str) -> None:
+    from nnbook import exercises
+    from nnbook.exercises._page import page_variants
+
+    block = tab.locator(f'.nnbook-exercise[data-nnbook-ex="{exercise_id}"]')
+    tab.wait_for_function("() => { const b = document.querySelector('.nnbook-exercise[data-nnbook-ready]');"
+                          " const s = b && (b.closest('.jp-NotebookPanel, .jp-Notebook') || document.body);"
+                          " return !!(s && s.nnbookKernel && s.nnbookKernel.live); }", timeout=30_000)
+    on_page = [v.seed for v in page_variants(exercises.get(exercise_id))]
+    seen = [int(block.get_attribute("data-nnbook-seed"))]
+    for _ in range(len(on_page) + 1):
+        block.locator("button.nnbook-ex-new").click()
+        tab.wait_for_function("([sel, last]) => { const b = document.querySelector(sel);"
+                              " return b.getAttribute('data-nnbook-seed') !== last"
+                              " && !b.querySelector('button.nnbook-ex-new').disabled; }",
+                              arg=[f'.nnbook-exercise[data-nnbook-ex="{exercise_id}"]', str(seen[-1])], timeout=30_000)
+        seen.append(int(block.get_attribute("data-nnbook-seed")))
+    assert seen[:len(on_page)] == on_page and seen[len(on_page)] not in on_page  # the 22nd came from Python
+    assert "from Python" in block.locator(".nnbook-ex-feedback").inner_text()
+    fresh = exercises.get(exercise_id).variant(seen[-1])
+    assert str(fresh.params["n"]) in block.locator(".nnbook-ex-prompt").inner_text()
+    box = block.locator("input.nnbook-ex-input")
+    box.fill(str(fresh.answer))
+    box.press("Enter")
+    tab.wait_for_function("sel => /correct/i.test(document.querySelector(sel).textContent)",
+                          arg=f'.nnbook-exercise[data-nnbook-ex="{exercise_id}"] .nnbook-ex-feedback', timeout=10_000)

@@ -170,15 +170,49 @@ def test_show_is_deterministic_and_leaves_global_random_alone(monkeypatch):
     _page.reset_assets()
     exercises.show("intro-output-length")
     assert random.random() == before
-    (bundle,) = shown
+    channel, bundle = shown  # the first exercise a kernel shows brings the line to Python
+    assert type(channel).__name__ == "ExerciseChannel"
     html_text = bundle["text/html"]
     assert "Counting window positions" in html_text and "Worked solution" in html_text
     assert "exercises.check('intro-output-length'" in bundle["text/plain"]
+    shown.clear()
+    exercises.show("intro-output-length")
+    (bundle,) = shown  # once per kernel
+    assert "<script>" not in bundle["text/html"].split("nnbook-ex-data")[1]
     _page.reset_assets()
     shown.clear()
     exercises.show("intro-output-length")
-    assert shown[0]["text/html"].split('id="nnbook-ex-intro-output-length')[1][:3] == '-2"'
+    assert type(shown[0]).__name__ == "ExerciseChannel"
+    assert shown[1]["text/html"].split('id="nnbook-ex-intro-output-length')[1][:3] == '-3"'
     _page._DISPLAYED.clear()
+
+
+def test_the_kernel_channel_draws_variants_past_the_pages_own():
+    from nnbook.exercises._channel import channel, next_variant, reply
+
+    ex = get("conv-layer-shape")
+    on_page = [v.seed for v in _page.page_variants(ex)]
+    after = max(on_page)
+    answer = reply({"type": "variant", "id": ex.id, "after": after, "req": 7})
+    assert answer["type"] == "variant" and answer["req"] == 7 and "error" not in answer
+    data = answer["data"]
+    assert data["seed"] > after and data["seed"] not in on_page
+    fresh = ex.variant(data["seed"])
+    assert data == _page.variant_data(fresh) and fresh.params != ex.params
+    assert next_variant(ex, data["seed"]).seed > data["seed"]
+    # what a page might send that Python must refuse in words, not raise
+    for bad, words in [({"id": ex.id, "after": -1}, "after"), ({"id": ex.id, "after": "x"}, "after"),
+                       ({"id": "conv-which-convention", "after": 0}, "no numbers to vary"),
+                       ({"id": None, "after": 0}, "no exercise")]:
+        said = reply(dict(bad, type="variant", req=1))
+        assert words in said["error"] and "data" not in said, bad
+    assert reply("junk") is None and reply({"type": "other"}) is None
+    sent = []
+    widget = channel()
+    widget.send = sent.append
+    widget._on_message(widget, {"type": "hello"}, [])
+    widget._on_message(widget, {"type": "variant", "id": ex.id, "after": after, "req": 2}, [])
+    assert sent[0] == {"type": "hello"} and sent[1]["data"]["seed"] == data["seed"]
 
 
 def test_decorator_rejects_bad_declarations():

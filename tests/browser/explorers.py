@@ -161,7 +161,8 @@ EXPLORER_CASES: list[ExplorerCase] = [
                  (Move("n"), Move("kernel_size"), Move("padding"), Move("stride"))),
     ExplorerCase("book/convolution", "conv", "nnbook.widgets.conv:ConvExplorer",
                  (Move("n"), Move("stride"), Move("mode", kind="radio", drives="panel"), Move("flip", "Space", "checkbox"),
-                  Move("step"))),
+                  # forward -> backward -> transposed, then a step in the transposed view
+                  Move("direction", kind="radio"), Move("direction", kind="radio"), Move("step"))),
     ExplorerCase("book/cnn_sizing", "network", "nnbook.widgets.sizing:NetworkBuilder",
                  (Move("height", "ArrowLeft"), Move("size", drives="panel"), Move("kind", kind="radio", drives="panel"),
                   Move("channels"))),

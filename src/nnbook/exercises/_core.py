@@ -459,12 +459,15 @@ class Exercise:
 
         The book's own exercise is shown with numbers that differ from the chapter's worked
         example (the first variant whose numbers differ), and "New numbers" steps through 20
-        more; a variant (``variant(seed)``) is shown with its own numbers first.
+        more (in a live notebook, then on through variants drawn by Python); a variant
+        (``variant(seed)``) is shown with its own numbers first.
         """
         from IPython.display import display
 
+        from ._channel import display_once
         from ._page import plain_text
 
+        display_once()  # live: "New numbers" goes on drawing variants from Python (once per kernel)
         display({"text/html": self.page_html(), "text/plain": plain_text(self)}, raw=True)
 
     def _ipython_display_(self) -> None:

@@ -19,6 +19,8 @@ further variants, all computed by nnbook when the cell runs. ``static/exercises.
   decoded with the browser's ``DecompressionStream``).
 * **JupyterLab.** Outputs of a notebook that was run (or trusted) run their scripts; in an
   untrusted notebook JupyterLab strips the script and the box says to run the notebook.
+  With a kernel, "New numbers" goes on past the precomputed variants: the page asks Python
+  for the next one through one invisible widget per notebook (``_channel.py``).
   MathJax typesets the prompt, labels, hints and solution of the variant on screen when the
   output appears; text added later is typeset with the page's MathJax where there is one
   (the book), and otherwise shown as readable plain text.
@@ -54,9 +56,13 @@ def assets() -> str:
 
 
 def reset_assets() -> None:
-    """Send the script and CSS again with the next exercise (e.g. for a new notebook page)."""
+    """Send the script and CSS (and the kernel channel) again with the next exercise (e.g. for
+    a new notebook page)."""
     global _ASSETS_SENT
+    from ._channel import reset
+
     _ASSETS_SENT = False
+    reset()
 
 
 def page_variants(ex: "Exercise", count: int = VARIANTS_ON_PAGE) -> list["Exercise"]:

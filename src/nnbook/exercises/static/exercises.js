@@ -233,10 +233,16 @@ var nnbookAnswers = (function () {
   function Exercise(block, data) {
     this.block = block;
     this.data = data;
+    this.precomputed = data.variants.length;  // live, Python's variants are appended after these
     this.index = 0;
     this.wrong = 0;
     this.solved = !!store("get", data.id);
     this.q = function (sel) { return block.querySelector(sel); };
+  }
+  // The live notebook's line to Python (static/channel.js), if its kernel answered.
+  function kernelOf(block) {
+    var scope = block.closest(".jp-NotebookPanel, .jp-Notebook") || document.body;
+    return scope.nnbookKernel && scope.nnbookKernel.live ? scope.nnbookKernel : null;
   }
   Exercise.prototype.variant = function () { return this.data.variants[this.index]; };
   Exercise.prototype.say = function (html, verdict) {
@@ -314,7 +320,8 @@ var nnbookAnswers = (function () {
     if (code) code.textContent = String(v.seed);
     var input = this.q("input.nnbook-ex-input");
     if (input) input.value = "";
-    this.say("New numbers: variant " + (index + 1) + " of " + this.data.variants.length + ".", "info");
+    this.say(index < this.precomputed ? "New numbers: variant " + (index + 1) + " of " + this.precomputed + "."
+      : "New numbers from Python: variant " + v.seed + ".", "info");
     typeset(prompt);
     typeset(body);
     this.block.setAttribute("data-nnbook-seed", String(v.seed));
@@ -342,7 +349,19 @@ var nnbookAnswers = (function () {
     var more = this.q("button.nnbook-ex-new");
     if (more) {
       more.addEventListener("click", function () {
-        self.show((self.index + 1) % d.variants.length);
+        var next = self.index + 1, kernel = kernelOf(self.block);
+        if (next < d.variants.length || !kernel) return self.show(next % d.variants.length);
+        // live notebook: past the precomputed variants, Python draws the next one
+        var after = Math.max.apply(null, d.variants.map(function (v) { return v.seed || 0; }));
+        more.disabled = true;
+        self.say("Asking Python for new numbers\u2026", "info");
+        kernel.variant(d.id, after).then(function (v) {
+          d.variants.push(v);
+          self.show(next);
+        }, function (e) {
+          self.say("Python could not draw new numbers (" + e.message + "); back to the first variant.", "info");
+          self.show(0);
+        }).then(function () { more.disabled = false; });
       });
     }
     this.q(".nnbook-ex-feedback").textContent = "";

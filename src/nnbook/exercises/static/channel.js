@@ -1,0 +1,38 @@
+// The exercises' line to the kernel (nnbook.exercises._channel.ExerciseChannel): in a live
+// notebook, "New numbers" keeps drawing variants from Python once the page's own run out.
+// Shown once per notebook, invisible. On the built page there is no kernel: nobody answers
+// the hello, so the answer boxes keep to their precomputed variants.
+export default {
+  render({ model, el }) {
+    el.classList.add("nnbook-ex-channel");
+    const scope = el.closest(".jp-NotebookPanel, .jp-Notebook") || document.body;
+    const waiting = new Map();
+    let next = 0;
+    const channel = {
+      live: false,
+      variant(id, after) {
+        return new Promise((resolve, reject) => {
+          const req = ++next;
+          waiting.set(req, { resolve, reject });
+          try { model.send({ type: "variant", id, after, req }); } catch (e) { waiting.delete(req); reject(e); return; }
+          setTimeout(() => { if (waiting.delete(req)) reject(new Error("the kernel did not answer")); }, 30000);
+        });
+      },
+    };
+    const answer = (msg) => {
+      if (!msg || typeof msg !== "object") return;
+      if (msg.type === "hello") { channel.live = true; return; }
+      const pending = waiting.get(msg.req);
+      if (msg.type !== "variant" || !pending) return;
+      waiting.delete(msg.req);
+      if (msg.error) pending.reject(new Error(msg.error)); else pending.resolve(msg.data);
+    };
+    model.on("msg:custom", answer);
+    scope.nnbookKernel = channel;
+    try { model.send({ type: "hello" }); } catch (e) { /* no kernel: the built page */ }
+    return () => {
+      model.off("msg:custom", answer);
+      if (scope.nnbookKernel === channel) delete scope.nnbookKernel;
+    };
+  },
+};
