@@ -329,3 +329,30 @@ def test_page_javascript_agrees_with_check_on_every_exercise():
                 if bool(v.check(text)) != ctx.call("verdict", text, d):
                     disagree += 1
     assert checked > 1000 and disagree == 0, (checked, disagree)
+
+
+def test_python_climbs_the_same_hint_ladder_as_the_page():
+    """attempt=1, 2, ... gives hint 1, 2, ... of the ladder, then the worked solution; a known
+    mistake is named on every attempt."""
+    climbed = 0
+    for ex in exercises.catalog():
+        if ex.kind == "choice":
+            wrong = next((c for c in ex.choices if c != ex.answer and c not in
+                          [v for _, v, _ in ex.mistake_values()]), None)
+        else:
+            expected = ex.answer if isinstance(ex.answer, tuple) else (ex.answer,)
+            wrong = tuple(abs(v) * 7 + 1234.5 for v in expected)
+        if wrong is None:
+            continue
+        ladder = ex.hint_ladder
+        for attempt, hint in enumerate(ladder, start=1):
+            said = ex.check(wrong, attempt=attempt)
+            assert not said and said.mistake is None and said.message.endswith(hint), (ex.id, attempt)
+        past = ex.check(wrong, attempt=len(ladder) + 1)
+        assert "worked solution" in past.message and past.message.endswith(ex.solution), ex.id
+        assert ex.check(wrong, attempt=0).message == ex.check(wrong).message  # junk attempts count as 1
+        assert ex.check(wrong, attempt="two").message == ex.check(wrong).message
+        for name, value, message in ex.mistake_values()[:1]:
+            assert ex.check(value, attempt=len(ladder) + 3).mistake == name
+        climbed += len(ladder) > 1
+    assert climbed >= 20

@@ -336,22 +336,29 @@ class Exercise:
         raise RuntimeError(f"could not draw a solvable variant of {spec.id!r}: {last_error}")
 
     # -- checking -----------------------------------------------------------------------
-    def check(self, answer: Any) -> CheckResult:
+    def check(self, answer: Any, attempt: int = 1) -> CheckResult:
         """Check a reader's answer. Never raises, whatever ``answer`` is.
 
         Text is read as the page reads it (:mod:`nnbook.exercises._answers`: ``1,644,800``,
         ``0,24``, ``24%``, ``1/81``, ``(4, 4)``, ...); numbers and sequences of numbers are taken
         as they are. An answer equal to a known mistake's value gets that mistake's message;
-        other wrong answers get the first hint.
+        other wrong answers climb the hint ladder as on the page: ``attempt`` 1 gets the first
+        hint (a nudge), 2 the next step, ..., and past the last hint the worked solution.
 
         >>> ex = get("intro-output-length")
         >>> bool(ex.check(ex.answer)), bool(ex.check(ex.answer + 1))
         (True, False)
         >>> ex.check("").message
         'No answer yet: type a number first.'
+        >>> ex.check(99, attempt=9).message.startswith("Not quite. Compare your steps with the worked solution")
+        True
         """
         try:
-            return self._check(answer)
+            rung = max(1, int(attempt)) - 1 if not isinstance(attempt, bool) else 0
+        except (TypeError, ValueError, OverflowError):
+            rung = 0
+        try:
+            return self._check(answer, rung)
         except Exception as exc:  # noqa: BLE001 - a verdict, never a traceback, for any input
             return CheckResult(False, f"I could not check that answer ({type(exc).__name__}: {exc}).")
 
@@ -393,12 +400,20 @@ class Exercise:
             return _answer_error("count", "", count, len(values))
         return Reading(True, tuple(values))
 
-    def _check(self, answer: Any) -> CheckResult:
+    def _wrong(self, where: str, rung: int) -> CheckResult:
+        """Not quite: hint ``rung`` of the ladder (counted from 0), then the worked solution."""
+        ladder = self.hint_ladder
+        if rung < len(ladder):
+            step = f"Hint {rung + 1} of {len(ladder)}" if len(ladder) > 1 else "Hint"
+            return CheckResult(False, f"Not quite{where}. {step}: {ladder[rung]}")
+        return CheckResult(False, f"Not quite{where}. Compare your steps with the worked solution:\n\n{self.solution}")
+
+    def _check(self, answer: Any, rung: int = 0) -> CheckResult:
         spec = self._spec
         if spec.kind == "choice":
             if answer is None or (isinstance(answer, str) and not answer.strip()):
                 return CheckResult(False, "No answer yet: choose one of the options first.")
-            return self._check_choice(answer)
+            return self._check_choice(answer, rung)
         expected = self.answer if spec.kind == "numbers" else (self.answer,)
         reading = self._read(answer, len(expected))
         if not reading.ok:
@@ -421,9 +436,9 @@ class Exercise:
         if spec.kind == "numbers":
             names = spec.labels or [f"#{i + 1}" for i in range(len(expected))]
             where = " (check " + ", ".join(names[i] for i in wrong) + ")"
-        return CheckResult(False, f"Not quite{where}. Hint: {self.hint}")
+        return self._wrong(where, rung)
 
-    def _check_choice(self, answer: Any) -> CheckResult:
+    def _check_choice(self, answer: Any, rung: int = 0) -> CheckResult:
         choices = self.choices or ()
         given = str(answer).strip().casefold()
         options = {c.casefold(): c for c in choices}
@@ -435,7 +450,7 @@ class Exercise:
         for name, value, message in self.mistake_values():
             if options[given] == value:
                 return CheckResult(False, message, mistake=name)
-        return CheckResult(False, f"Not quite. Hint: {self.hint}")
+        return self._wrong("", rung)
 
     # -- display ------------------------------------------------------------------------
     def prompt_html(self) -> str:
@@ -600,11 +615,12 @@ def get(exercise_id: str) -> Exercise:
     return spec.instance(spec.params, None)
 
 
-def check(exercise_id: str, answer: Any, seed: int | None = None) -> CheckResult:
+def check(exercise_id: str, answer: Any, seed: int | None = None, attempt: int = 1) -> CheckResult:
     """Check ``answer`` to an exercise (the book's numbers, or the variant drawn from ``seed``).
 
     Never raises: an unknown id, a bad seed or an unreadable answer gets a result whose
-    message says what was wrong.
+    message says what was wrong. A wrong answer gets hint number ``attempt`` of the
+    exercise's ladder (then the worked solution), as the page's box does on each try.
 
     >>> check("intro-output-length", 4)
     CheckResult(correct=True, message='Correct!')
@@ -628,7 +644,7 @@ def check(exercise_id: str, answer: Any, seed: int | None = None) -> CheckResult
             ex = ex.variant(int(seed))
         except (ValueError, TypeError, RuntimeError) as exc:
             return CheckResult(False, f"I could not make variant {seed!r}: {exc}")
-    return ex.check(answer)
+    return ex.check(answer, attempt)
 
 
 def show(exercise_id: str, seed: int | None = None) -> None:
