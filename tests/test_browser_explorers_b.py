@@ -302,6 +302,9 @@ def _new_numbers_from_python(tab, exercise_id: str) -> None:
     from nnbook import exercises
     from nnbook.exercises._page import page_variants
 
+    # JupyterLab renders only the cells near the view (windowing): bring the exercise's cell in
+    tab.evaluate("async () => { const nb = jupyterapp.shell.currentWidget.content;"
+                 " nb.activeCellIndex = nb.widgets.length - 1; await nb.scrollToItem(nb.widgets.length - 1); }")
     block = tab.locator(f'.nnbook-exercise[data-nnbook-ex="{exercise_id}"]')
     tab.wait_for_function("() => { const b = document.querySelector('.nnbook-exercise[data-nnbook-ready]');"
                           " const s = b && (b.closest('.jp-NotebookPanel, .jp-Notebook') || document.body);"

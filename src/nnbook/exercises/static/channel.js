@@ -4,7 +4,7 @@
 // the hello, so the answer boxes keep to their precomputed variants.
 export default {
   render({ model, el }) {
-    el.classList.add("nnbook-ex-channel");
+    el.classList.add("nnbook-ex-channel", "jupyter-widgets");  // a rendered widget, as the explorers mark theirs
     const scope = el.closest(".jp-NotebookPanel, .jp-Notebook") || document.body;
     const waiting = new Map();
     let next = 0;
@@ -29,8 +29,16 @@ export default {
     };
     model.on("msg:custom", answer);
     scope.nnbookKernel = channel;
-    try { model.send({ type: "hello" }); } catch (e) { /* no kernel: the built page */ }
+    // Say hello until Python answers (a busy kernel may take a while), for a minute at most.
+    let tries = 0;
+    const hello = () => {
+      if (channel.live || ++tries > 60) return clearInterval(timer);
+      try { model.send({ type: "hello" }); } catch (e) { /* no kernel: the built page */ }
+    };
+    const timer = setInterval(hello, 1000);
+    hello();
     return () => {
+      clearInterval(timer);
       model.off("msg:custom", answer);
       if (scope.nnbookKernel === channel) delete scope.nnbookKernel;
     };
