@@ -218,10 +218,29 @@ def the_book(tmp_path_factory) -> Book:
     elif os.environ.get("NNBOOK_BROWSER_REBUILD") != "1" and fresh_build(existing):
         book = Book(existing, None, "reused the successful fresh build in _build/html", True)
     else:
-        html, code, log = build_book(tmp_path_factory.mktemp("book"))
-        book = Book(html, code, log, False)
+        book = _shared_build(tmp_path_factory)
     _BOOK.append(book)
     return book
+
+
+def _shared_build(tmp_path_factory) -> Book:
+    """Build the book once for all pytest-xdist workers: the first to get the lock builds into
+    the run's shared temp folder, the others wait for it and read its build and log."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # one folder per worker below the run's own
+    output = root / "shared-book"
+    with open(root / "shared-book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        record = root / "shared-book.json"
+        if record.is_file():
+            done = json.loads(record.read_text(encoding="utf-8"))
+            return Book(pathlib.Path(done["html"]), done["returncode"], done["log"], False)
+        html, code, log = build_book(output)
+        record.write_text(json.dumps({"html": str(html), "returncode": code, "log": log}), encoding="utf-8")
+        return Book(html, code, log, False)
 
 
 # -- JupyterLab ----------------------------------------------------------------------------------
