@@ -307,8 +307,8 @@ def _new_numbers_from_python(tab, exercise_id: str) -> None:
                  " nb.activeCellIndex = nb.widgets.length - 1; await nb.scrollToItem(nb.widgets.length - 1); }")
     block = tab.locator(f'.nnbook-exercise[data-nnbook-ex="{exercise_id}"]')
     tab.wait_for_function("() => { const b = document.querySelector('.nnbook-exercise[data-nnbook-ready]');"
-                          " const s = b && (b.closest('.jp-NotebookPanel, .jp-Notebook') || document.body);"
-                          " return !!(s && s.nnbookKernel && s.nnbookKernel.live); }", timeout=30_000)
+                          " const c = b && (b.closest('.jp-Notebook') || document).querySelector('.nnbook-ex-channel');"
+                          " return !!(c && c.nnbookKernel && c.nnbookKernel.live); }", timeout=30_000)
     on_page = [v.seed for v in page_variants(exercises.get(exercise_id))]
     seen = [int(block.get_attribute("data-nnbook-seed"))]
     for _ in range(len(on_page) + 1):

@@ -1,11 +1,11 @@
 // The exercises' line to the kernel (nnbook.exercises._channel.ExerciseChannel): in a live
 // notebook, "New numbers" keeps drawing variants from Python once the page's own run out.
-// Shown once per notebook, invisible. On the built page there is no kernel: nobody answers
-// the hello, so the answer boxes keep to their precomputed variants.
+// Shown once per notebook, invisible; the boxes find it as `.nnbook-ex-channel` in their
+// notebook. On the built page there is no kernel: nobody answers the hello, so the answer boxes
+// keep to their precomputed variants.
 export default {
   render({ model, el }) {
     el.classList.add("nnbook-ex-channel", "jupyter-widgets");  // a rendered widget, as the explorers mark theirs
-    const scope = el.closest(".jp-NotebookPanel, .jp-Notebook") || document.body;
     const waiting = new Map();
     let next = 0;
     const channel = {
@@ -28,7 +28,9 @@ export default {
       if (msg.error) pending.reject(new Error(msg.error)); else pending.resolve(msg.data);
     };
     model.on("msg:custom", answer);
-    scope.nnbookKernel = channel;
+    // Found by the answer boxes of the same notebook through this element (when render runs,
+    // the element may not be in the page yet, so it cannot look for its notebook itself).
+    el.nnbookKernel = channel;
     // Say hello until Python answers (a busy kernel may take a while), for a minute at most.
     let tries = 0;
     const hello = () => {
@@ -40,7 +42,7 @@ export default {
     return () => {
       clearInterval(timer);
       model.off("msg:custom", answer);
-      if (scope.nnbookKernel === channel) delete scope.nnbookKernel;
+      delete el.nnbookKernel;
     };
   },
 };

@@ -241,8 +241,12 @@ var nnbookAnswers = (function () {
   }
   // The live notebook's line to Python (static/channel.js), if its kernel answered.
   function kernelOf(block) {
-    var scope = block.closest(".jp-NotebookPanel, .jp-Notebook") || document.body;
-    return scope.nnbookKernel && scope.nnbookKernel.live ? scope.nnbookKernel : null;
+    var channels = (block.closest(".jp-Notebook") || document).querySelectorAll(".nnbook-ex-channel");
+    for (var i = 0; i < channels.length; i++) {
+      var kernel = channels[i].nnbookKernel;
+      if (kernel && kernel.live) return kernel;
+    }
+    return null;
   }
   Exercise.prototype.variant = function () { return this.data.variants[this.index]; };
   Exercise.prototype.say = function (html, verdict) {
