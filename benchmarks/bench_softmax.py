@@ -115,15 +115,7 @@ def _cpu_seconds(func, repeat: int = 21) -> float:
     return statistics.median(times)
 
 
-def _empty_png_seconds(width: float, height: float) -> float:
-    from nnbook.plots import figure_to_png, new_figure
-
-    fig = new_figure(width, height, layout=None)
-    fig.add_subplot()
-    return median_seconds(lambda: figure_to_png(fig), repeat=15)
-
-
-@benchmark("TemperatureExplorer update (panel + bar chart PNG)", max_seconds=0.05)
+@benchmark("TemperatureExplorer update in a live notebook (set: checks, panel, view model)", max_seconds=0.05)
 def temperature_explorer_update() -> Result:
     from nnbook.widgets.softmax import TemperatureExplorer
 
@@ -133,12 +125,12 @@ def temperature_explorer_update() -> Result:
     measured = median_seconds(lambda: explorer.set(**next(settings)), repeat=21, warmup=3)
     cpu = _cpu_seconds(lambda: explorer.set(**next(settings)))
     assert explorer.ok
-    size = explorer._chart.figure.get_size_inches()
-    return Result(measured, _empty_png_seconds(*size), "PNG of empty axes of the same size",
-                  note=f"CPU time {cpu * 1e3:.1f} ms")
+    # The explorers draw in the page now (no PNG from Python): the reference is the pure render.
+    render = median_seconds(lambda: explorer.render(**explorer.values), repeat=21, warmup=3)
+    return Result(measured, render, "the pure render of the same setting", note=f"CPU time {cpu * 1e3:.1f} ms")
 
 
-@benchmark("StepExplorer update (panel + sigma(kx) plot PNG)", max_seconds=0.05)
+@benchmark("StepExplorer update in a live notebook (set: checks, panel, view model)", max_seconds=0.05)
 def step_explorer_update() -> Result:
     from nnbook.widgets.softmax import StepExplorer
 
@@ -147,6 +139,6 @@ def step_explorer_update() -> Result:
     measured = median_seconds(lambda: explorer.set(**next(settings)), repeat=21, warmup=3)
     cpu = _cpu_seconds(lambda: explorer.set(**next(settings)))
     assert explorer.ok
-    size = explorer._chart.figure.get_size_inches()
-    return Result(measured, _empty_png_seconds(*size), "PNG of empty axes of the same size",
-                  note=f"CPU time {cpu * 1e3:.1f} ms")
+    # The explorers draw in the page now (no PNG from Python): the reference is the pure render.
+    render = median_seconds(lambda: explorer.render(**explorer.values), repeat=21, warmup=3)
+    return Result(measured, render, "the pure render of the same setting", note=f"CPU time {cpu * 1e3:.1f} ms")
