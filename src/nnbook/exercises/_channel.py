@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._page import STATIC, variant_data
+from ._page import STATIC, fresh_variants, variant_data
 
 if TYPE_CHECKING:
     from ._core import Exercise
 
 _SHOWN = False  # one channel per kernel, with the first exercise it displays
-_MAX_SEEDS_TRIED = 400
 
 
 def next_variant(ex: "Exercise", after: int) -> "Exercise":
@@ -35,11 +34,8 @@ def next_variant(ex: "Exercise", after: int) -> "Exercise":
     after = check_int("after", after, minimum=0)
     if ex._spec.draw is None:
         raise ValueError(f"exercise {ex.id!r} has no numbers to vary (it is a fixed question)")
-    book = ex._spec.instance(ex._spec.params, None).params
-    for seed in range(after + 1, after + 1 + _MAX_SEEDS_TRIED):
-        candidate = ex.variant(seed)
-        if candidate.params != book:
-            return candidate
+    for candidate in fresh_variants(ex, after):
+        return candidate
     raise ValueError(f"no variant of {ex.id!r} with numbers that differ from the book's after seed {after}")
 
 

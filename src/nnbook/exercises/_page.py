@@ -34,6 +34,7 @@ import json
 import pathlib
 import re
 import zlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -76,19 +77,30 @@ def page_variants(ex: "Exercise", count: int = VARIANTS_ON_PAGE) -> list["Exerci
     """
     if ex._spec.draw is None:
         return [ex]
-    book = ex._spec.instance(ex._spec.params, None)
     chosen = [ex] if ex.seed is not None else []
-    seen = [book.params] + [v.params for v in chosen]
-    seed = 0 if ex.seed is None else ex.seed
-    tried = 0
-    while len(chosen) < count and tried < _MAX_SEEDS_TRIED:
-        seed += 1
-        tried += 1
-        candidate = ex.variant(seed)
+    seen = [v.params for v in chosen]
+    for candidate in fresh_variants(ex, after=0 if ex.seed is None else ex.seed):
+        if len(chosen) >= count:
+            break
         if candidate.params not in seen:
             seen.append(candidate.params)
             chosen.append(candidate)
-    return chosen or [book]
+    return chosen or [ex._spec.instance(ex._spec.params, None)]
+
+
+def fresh_variants(ex: "Exercise", after: int) -> Iterator["Exercise"]:
+    """The variants with seeds ``after + 1``, ``after + 2``, ... (up to 400 tried) whose numbers
+    differ from the book's worked example: the page's "New numbers", precomputed or live.
+
+    >>> from nnbook.exercises import get
+    >>> next(fresh_variants(get("intro-output-length"), 21)).seed > 21
+    True
+    """
+    book = ex._spec.instance(ex._spec.params, None).params
+    for seed in range(after + 1, after + 1 + _MAX_SEEDS_TRIED):
+        candidate = ex.variant(seed)
+        if candidate.params != book:
+            yield candidate
 
 
 def variant_data(ex: "Exercise") -> dict[str, Any]:
