@@ -119,4 +119,16 @@ def test_packing_round_trips_in_both_languages(ctx):
 def test_page_weight_of_the_grid():
     from nnbook.widgets.init import GRID_FILE
 
-    assert GRID_FILE.stat().st_size < 75_000  # with the front-end, under the page's 150 KB budget
+    assert GRID_FILE.stat().st_size < 75_000
+
+
+def test_the_widget_carries_the_whole_grid_deflated(grid):
+    """The page gets the grid as deflate+base64 (a quarter of its JSON); it inflates to exactly the
+    saved entries (the browser tests draw grid settings from it on the built page)."""
+    import base64
+    import zlib
+
+    packed = PropagationExplorer().grid["packed"]
+    assert "entries" not in PropagationExplorer().grid
+    assert json.loads(zlib.decompress(base64.b64decode(packed))) == grid["entries"]
+    assert len(packed) < 25_000, len(packed)

@@ -85,6 +85,12 @@ function floatPosition(spec, value) {
 }
 
 // -- part 2: drawing and controls (DOM) ---------------------------------------------------------
+// Data Python deflated and base64-encoded (zlib, as the answer boxes' data) -> its text.
+async function inflateBase64(text) {
+  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"))).text();
+}
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 // The book's colours (nnbook.plots), so the live pictures match the figures in the text.
 const COLORS = { input: "#0072b2", pad: "#d9d9d9", tap: "#e69f00", output: "#009e73", vector: "#cc79a7",

@@ -2,7 +2,8 @@
 // Python reference: nnbook.widgets.init (propagation_entry simulates with nnbook.init.simulate and packs
 // what is shown; propagation_view unpacks it, as this module's model does). The page has no Python: it
 // looks the setting up in the grid simulated in advance (d.grid), or uses the entry Python sent for
-// the current setting (d.entry, live notebook).
+// the current setting (d.entry, live notebook). The grid comes deflated (d.grid.packed, Python's
+// pack_grid); render() inflates it once, before the first draw, so the model stays synchronous.
 
 const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 const HIST_BINS = 16, HIST_LEVELS = 31;
@@ -66,13 +67,19 @@ function propagationView(packed, v) {
     layers, act_hist: hists[0], grad_hist: hists[1] };
 }
 
+// d.grid.packed -> its entries, once inflated by render(); or d.grid.entries (the tests pass them plain)
+const inflatedGrids = new Map();
+function gridEntries(grid) {
+  return grid.entries || inflatedGrids.get(grid.packed) || null;
+}
+
 function model(v, d = {}) {
   if (v.scheme !== "zeros" && !v.use_default_gain && v.gain <= 0)
     refuse("a gain of 0 makes every weight 0; pick a gain above 0 (or the default gain)");
   const grid = d.grid || {}, key = grid.schemes ? gridKey(v, grid) : "";
   let entry = null;
   if (d.entry && d.entry.key === key) entry = d.entry.entry;
-  else if (grid.entries && grid.entries[key]) entry = grid.entries[key];
+  else if (gridEntries(grid) && gridEntries(grid)[key]) entry = gridEntries(grid)[key];
   if (!entry) {
     if (d.live && typeof pending === "function") pending("simulating this setting in Python…");
     refuse(`this setting is not among the ones simulated in advance for this page (${grid.about || "none"}); `
@@ -159,4 +166,12 @@ function tools(ctx) {
   return [line];
 }
 
-export default { render: explorer({ key: "propagation", model, draw, tools, data: ["entry", "grid", "live"] }) };
+const renderExplorer = explorer({ key: "propagation", model, draw, tools, data: ["entry", "grid", "live"] });
+
+async function render(ctx) {
+  const grid = ctx.model.get("grid") || {};
+  if (grid.packed && !inflatedGrids.has(grid.packed)) inflatedGrids.set(grid.packed, JSON.parse(await inflateBase64(grid.packed)));
+  return renderExplorer(ctx);
+}
+
+export default { render };
