@@ -123,7 +123,9 @@ def test_answer_boxes_on_the_built_page(page, site, book, name):
     tab, log = page
     source = (book.html / f"{name}.html").read_text()
     assert len(source.encode()) <= MAX_PAGE_BYTES, f"{name}: {len(source.encode())} bytes of HTML"
-    assert source.count("var nnbookAnswers") == 1, f"{name}: the answer-box script must be on the page once"
+    # once per page, from the book's shared copy (book/_ext/nnbook_shared.py), not inline
+    assert source.count("_static/nnbook/shared/exercises.js?v=") == 1, f"{name}: the answer-box script, once"
+    assert "var nnbookAnswers" not in source, f"{name}: an inline copy of the answer-box script"
     assert "jupyterquiz" not in source.lower() and 'class="Quiz"' not in source
     shown = exercises_on_page(source, exercises.catalog())
     assert shown, f"{name}: no exercises"

@@ -115,7 +115,8 @@ def toc_pages() -> list[str]:
 def book_inputs() -> list[pathlib.Path]:
     """The files a build of the book depends on (for deciding whether a build is fresh)."""
     files = [ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "references.bib"]
-    for folder, pattern in ((ROOT / "book", "*"), (ROOT / "src" / "nnbook", "*.py")):
+    # all of src/nnbook: the built pages carry its JavaScript and CSS too (book/_ext/nnbook_shared.py)
+    for folder, pattern in ((ROOT / "book", "*"), (ROOT / "src" / "nnbook", "*")):
         files += [
             p for p in folder.rglob(pattern)
             if p.is_file() and not {".ipynb_checkpoints", "__pycache__"} & set(p.parts)
