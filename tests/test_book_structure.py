@@ -44,8 +44,8 @@ def test_every_notebook_is_in_the_toc_and_every_entry_exists():
 
 
 def test_chapters_come_in_reading_order():
-    order = ["book/intro", "book/softmax", "book/convolution", "book/cnn_sizing", "book/autodiff",
-             "book/init_batchnorm"]
+    order = ["book/intro", "book/softmax", "book/convolution", "book/conv_layers", "book/cnn_sizing",
+             "book/autodiff", "book/init_batchnorm"]
     listed = [f for f in toc_files() if f in order]
     assert listed == [f for f in order if f in listed]
 

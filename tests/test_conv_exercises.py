@@ -12,7 +12,20 @@ from nnbook.exercises import conv as conv_exercises
 
 CONV = exercises.catalog("conv")
 IDS = [ex.id for ex in CONV]
-NOTEBOOK = pathlib.Path(__file__).resolve().parents[1] / "book" / "convolution.ipynb"
+# The two chapters that show the "conv" exercises (one chapter key, two pages).
+NOTEBOOKS = [pathlib.Path(__file__).resolve().parents[1] / "book" / f"{name}.ipynb"
+             for name in ("convolution", "conv_layers")]
+
+
+def _shown_on(exercise_id):
+    """The notebooks whose cells show the exercise, each with its headings."""
+    found = []
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text())["cells"]
+        if any(f'exercises.show("{exercise_id}")' in "".join(c["source"]) for c in cells if c["cell_type"] == "code"):
+            found.append((path.name, [line for c in cells if c["cell_type"] == "markdown"
+                                      for line in "".join(c["source"]).splitlines() if line.startswith("#")]))
+    return found
 
 # The chapter's worked examples: no exercise (book numbers or variant) may repeat one.
 WORKED = {
@@ -49,9 +62,10 @@ def test_every_exercise_has_metadata_and_a_hint_ladder(exercise_id):
     ex = exercises.get(exercise_id)
     assert ex.objective and ex.section and ex.difficulty in (1, 2, 3) and 1 <= ex.minutes <= 10
     assert len(ex.hint_ladder) >= 2
-    headings = [line for cell in json.loads(NOTEBOOK.read_text())["cells"] if cell["cell_type"] == "markdown"
-                for line in "".join(cell["source"]).splitlines() if line.startswith("#")]
-    assert any(ex.section in h for h in headings), f"{ex.section!r} is not a heading of the chapter"
+    shown = _shown_on(exercise_id)
+    assert len(shown) == 1, f"{exercise_id} should be shown on exactly one page: {[name for name, _ in shown]}"
+    name, headings = shown[0]
+    assert any(ex.section in h for h in headings), f"{ex.section!r} is not a heading of {name}, which shows it"
 
 
 @pytest.mark.parametrize("exercise_id", [i for i in IDS if exercises.get(i).kind != "choice"])

@@ -27,6 +27,7 @@ CASES: dict[str, dict[str, str]] = {
     "book/intro": {"notebook": "book/intro.ipynb", "chapter": "intro", "slider": "input length n", "drives": "image", "explorer": "explorer"},
     "book/softmax": {"notebook": "book/softmax.ipynb", "chapter": "softmax", "slider": "temperature T", "drives": "image", "explorer": "temperature_explorer"},
     "book/convolution": {"notebook": "book/convolution.ipynb", "chapter": "conv", "slider": "input size n", "drives": "image", "explorer": "explorer"},
+    "book/conv_layers": {"notebook": "book/conv_layers.ipynb", "chapter": "conv"},  # no explorer of its own (the convolution page's covers it)
     "book/cnn_sizing": {"notebook": "book/cnn_sizing.ipynb", "chapter": "sizing", "slider": "height", "drives": "panel", "explorer": "builder"},
     "book/autodiff": {"notebook": "book/autodiff.ipynb", "chapter": "autodiff", "slider": "step", "drives": "any", "explorer": "stepper"},
     "book/init_batchnorm": {"notebook": "book/init_batchnorm.ipynb", "chapter": "init", "slider": "depth", "drives": "image", "explorer": "explorer"},
